@@ -1,0 +1,206 @@
+"""Dense, transformer and MBConv blocks, and DenseNet's transition layer."""
+
+from __future__ import annotations
+
+from ..errors import ShapeError
+from ..params import Param
+from ..specs import TensorSpec
+from .base import BLOCKS, Context, NodeKind, need_layout, register
+from .expansion import BLOCK_INPUT, Expansion, ExpansionBuilder, run_expansion
+
+# --- Dense block and transition ---------------------------------------------
+
+
+def _dense_expand(ctx: Context) -> Expansion:
+    k, b = ctx["growth_rate"], ExpansionBuilder()
+    features = BLOCK_INPUT
+    for i in range(1, ctx["layers"] + 1):
+        p, m = f"l{i}_", f"layers.{i - 1}."
+        h = b.add(p + "norm1", "BatchNorm", features, module=m + "norm1")
+        h = b.add(p + "act1", "ReLU", h, module=None)
+        if ctx["bottleneck"]:
+            h = b.add(p + "conv1", "Conv2d", h, out_channels=4 * k, kernel_size=1, padding=0,
+                      bias=False, module=m + "conv1")
+            h = b.add(p + "norm2", "BatchNorm", h, module=m + "norm2")
+            h = b.add(p + "act2", "ReLU", h, module=None)
+        h = b.add(p + "conv", "Conv2d", h, out_channels=k, kernel_size=3, padding=1, bias=False,
+                  module=m + "conv")
+        features = b.add(p + "cat", "Concat", features, h, module=None)
+    return b.done(features)
+
+
+def _dense_infer(ctx: Context) -> TensorSpec:
+    need_layout(ctx, "A dense block", "image", hint="Dense blocks work on images.")
+    return run_expansion(_dense_expand(ctx), ctx.x, ctx).spec
+
+
+DENSE = NodeKind(
+    name="DenseBlock",
+    title="Dense block",
+    category=BLOCKS,
+    id_prefix="dense",
+    description="Each layer sees the concatenation of all earlier feature maps and adds "
+    "growth_rate new channels: features are reused, not summed.",
+    formula="x_ℓ = H_ℓ([x₀, x₁, …, x_{ℓ−1}]),  channels out = C + layers·k",
+    params=(
+        Param("layers", int, 4, "Layers in the block", min=1, max=64),
+        Param("growth_rate", int, 12, "Channels each layer adds (k)", min=1, max=1024),
+        Param("bottleneck", bool, False, "Put a 1×1 convolution to 4k channels before each "
+              "3×3 (DenseNet-B)"),
+    ),
+    infer=_dense_infer,
+    count=lambda ctx: run_expansion(_dense_expand(ctx), ctx.x, ctx).count,
+    expand=_dense_expand,
+    paper="Huang et al. 2017",
+)
+
+
+def transition_channels(ctx: Context) -> int:
+    return max(1, int(ctx.x.shape[0] * ctx["compression"]))
+
+
+def _transition_expand(ctx: Context) -> Expansion:
+    b = ExpansionBuilder()
+    h = b.add("norm", "BatchNorm", BLOCK_INPUT)
+    h = b.add("act", "ReLU", h, module=None)
+    h = b.add("conv", "Conv2d", h, out_channels=transition_channels(ctx), kernel_size=1,
+              padding=0, bias=False)
+    return b.done(b.add("pool", "AvgPool2d", h, kernel_size=2, module=None))
+
+
+def _transition_infer(ctx: Context) -> TensorSpec:
+    _, h, w = need_layout(ctx, "A transition layer", "image").shape
+    if h < 2 or w < 2:
+        raise ShapeError(f"A transition halves the image, but it is only {h}×{w}.",
+                         "Use fewer transitions or a larger input.")
+    return run_expansion(_transition_expand(ctx), ctx.x, ctx).spec
+
+
+TRANSITION = NodeKind(
+    name="Transition",
+    title="Transition layer",
+    category=BLOCKS,
+    id_prefix="trans",
+    description="Between dense blocks: a 1×1 convolution thins the channels, then 2×2 average "
+    "pooling halves the image.",
+    formula="y = AvgPool₂(Conv₁ₓ₁(ReLU(BN(x)))),  channels out = ⌊θ·C⌋",
+    params=(Param("compression", float, 0.5, "Fraction θ of channels kept", min=0.05, max=1),),
+    infer=_transition_infer,
+    count=lambda ctx: run_expansion(_transition_expand(ctx), ctx.x, ctx).count,
+    expand=_transition_expand,
+    paper="Huang et al. 2017",
+)
+
+
+# --- Transformer block ------------------------------------------------------
+
+
+def _transformer_expand(ctx: Context) -> Expansion:
+    d, b = ctx.x.shape[1], ExpansionBuilder()
+    attn = {"heads": ctx["heads"], "dropout": ctx["dropout"], "causal": ctx["causal"]}
+
+    def feed_forward(src: str) -> str:
+        h = b.add("fc1", "Linear", src, out_features=d * ctx["mlp_ratio"])
+        h = b.add("act", "GELU", h, module=None)
+        return b.add("fc2", "Linear", h, out_features=d)
+
+    if ctx["norm"] == "pre":
+        a = b.add("attn", "SelfAttention", b.add("ln1", "LayerNorm", BLOCK_INPUT), **attn)
+        y = b.add("add1", "Add", BLOCK_INPUT, a, module=None)
+        f = feed_forward(b.add("ln2", "LayerNorm", y))
+        return b.done(b.add("add2", "Add", y, f, module=None))
+    a = b.add("attn", "SelfAttention", BLOCK_INPUT, **attn)
+    y = b.add("ln1", "LayerNorm", b.add("add1", "Add", BLOCK_INPUT, a, module=None))
+    f = feed_forward(y)
+    return b.done(b.add("ln2", "LayerNorm", b.add("add2", "Add", y, f, module=None)))
+
+
+def _transformer_infer(ctx: Context) -> TensorSpec:
+    need_layout(ctx, "A transformer block", "sequence",
+                hint="Feed it a sequence: Token input → Embedding → Positional embedding.")
+    return run_expansion(_transformer_expand(ctx), ctx.x, ctx).spec
+
+
+TRANSFORMER = NodeKind(
+    name="TransformerBlock",
+    title="Transformer block",
+    category=BLOCKS,
+    id_prefix="tf",
+    description="Self-attention then a two-layer MLP, each wrapped in a residual connection. "
+    "Pre-LN normalises before each part and trains stably without warm-up.",
+    formula="pre-LN: y = x + Attn(LN(x)), z = y + FFN(LN(y));  "
+    "post-LN: y = LN(x + Attn(x)), z = LN(y + FFN(y))",
+    params=(
+        Param("heads", int, 4, "Attention heads", min=1, max=256),
+        Param("mlp_ratio", int, 4, "Hidden width of the MLP, as a multiple of the features",
+              min=1, max=16),
+        Param("dropout", float, 0.0, "Dropout on the attention weights", min=0, max=0.95),
+        Param("norm", str, "pre", "Where LayerNorm goes: before each part (pre) or after each "
+              "residual add (post)", choices=("pre", "post")),
+        Param("causal", bool, False, "Let each token attend only to earlier tokens"),
+    ),
+    infer=_transformer_infer,
+    count=lambda ctx: run_expansion(_transformer_expand(ctx), ctx.x, ctx).count,
+    expand=_transformer_expand,
+    paper="Vaswani et al. 2017; Xiong et al. 2020",
+)
+
+
+# --- MBConv -----------------------------------------------------------------
+
+
+def _mbconv_expand(ctx: Context) -> Expansion:
+    c = ctx.x.shape[0]
+    out, k, s = ctx["out_channels"] or c, ctx["kernel_size"], ctx["stride"]
+    wide, b = c * ctx["expand_ratio"], ExpansionBuilder()
+    h = BLOCK_INPUT
+    if wide != c:
+        h = b.add("expand", "Conv2d", h, out_channels=wide, kernel_size=1, padding=0, bias=False)
+        h = b.add("expand_act", "SiLU", b.add("expand_norm", "BatchNorm", h), module=None)
+    h = b.add("dw", "Conv2d", h, out_channels=wide, kernel_size=k, stride=s, padding=k // 2,
+              groups=wide, bias=False)
+    h = b.add("dw_act", "SiLU", b.add("dw_norm", "BatchNorm", h), module=None)
+    if ctx["se_ratio"] > 0:
+        squeezed = max(1, int(c * ctx["se_ratio"]))
+        g = b.add("se_pool", "GlobalAvgPool", h, module=None)
+        g = b.add("se_reduce", "Linear", g, out_features=squeezed, module="se.reduce")
+        g = b.add("se_act", "SiLU", g, module=None)
+        g = b.add("se_expand", "Linear", g, out_features=wide, module="se.expand")
+        g = b.add("se_gate", "Sigmoid", g, module=None)
+        h = b.add("se_scale", "Multiply", h, g, module=None)
+    h = b.add("project", "Conv2d", h, out_channels=out, kernel_size=1, padding=0, bias=False)
+    h = b.add("project_norm", "BatchNorm", h)
+    if s == 1 and out == c:
+        h = b.add("add", "Add", BLOCK_INPUT, h, module=None)
+    return b.done(h)
+
+
+def _mbconv_infer(ctx: Context) -> TensorSpec:
+    need_layout(ctx, "An MBConv block", "image", hint="MBConv works on images.")
+    return run_expansion(_mbconv_expand(ctx), ctx.x, ctx).spec
+
+
+MBCONV = NodeKind(
+    name="MBConv",
+    title="MBConv block",
+    category=BLOCKS,
+    id_prefix="mbconv",
+    description="Widen with a 1×1 convolution, filter each channel on its own (depthwise), "
+    "re-weight channels (squeeze-excite), narrow again; residual when shapes match.",
+    formula="y = x + BN(Conv₁ₓ₁(SE(DWConv(Expand(x)))))  (the add only when shapes match)",
+    params=(
+        Param("out_channels", int, 0, "Output channels", min=0, max=65536,
+              special={0: "same as input"}),
+        Param("expand_ratio", int, 4, "How many times wider the middle is", min=1, max=8),
+        Param("kernel_size", int, 3, "Depthwise filter size", min=1, max=11),
+        Param("stride", int, 1, "Stride of the depthwise convolution", min=1, max=2),
+        Param("se_ratio", float, 0.25, "Squeeze-excite width as a fraction of the input "
+              "channels (0 turns it off)", min=0, max=1),
+    ),
+    infer=_mbconv_infer,
+    count=lambda ctx: run_expansion(_mbconv_expand(ctx), ctx.x, ctx).count,
+    expand=_mbconv_expand,
+    paper="Sandler et al. 2018; Tan & Le 2019",
+)
+
+register(DENSE, TRANSITION, TRANSFORMER, MBCONV)

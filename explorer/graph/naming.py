@@ -1,0 +1,79 @@
+"""Turning node ids (any text a project file holds) into safe, unique Python names.
+
+The compiled module and the exported source both name a node's submodule
+and its local variable with ``python_names``, so a state_dict saved by the
+app loads into exported code with the same keys. The rule depends on
+nothing but the ids and their order, never on the installed torch.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+
+MAX_NAME_LENGTH = 48
+
+# Names a generated module or its forward() already uses, and nn.Module's own
+# public attributes (a submodule called "forward" or "cuda" would shadow them).
+RESERVED = frozenset(
+    set(keyword.kwlist)
+    | {"match", "case", "type", "_"}
+    | set(dir(builtins))
+    | {"self", "x", "torch", "nn", "F", "math", "Network", "super"}
+    | {
+        "T_destination", "add_module", "apply", "bfloat16", "buffers", "call_super_init",
+        "children", "compile", "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr",
+        "float", "forward", "get_buffer", "get_extra_state", "get_parameter", "get_submodule",
+        "half", "ipu", "load_state_dict", "modules", "mtia", "named_buffers", "named_children",
+        "named_modules", "named_parameters", "parameters", "register_backward_hook",
+        "register_buffer", "register_forward_hook", "register_forward_pre_hook",
+        "register_full_backward_hook", "register_full_backward_pre_hook",
+        "register_load_state_dict_post_hook", "register_load_state_dict_pre_hook",
+        "register_module", "register_parameter", "register_state_dict_post_hook",
+        "register_state_dict_pre_hook", "requires_grad_", "set_extra_state", "set_submodule",
+        "share_memory", "state_dict", "to", "to_empty", "train", "training", "xpu", "zero_grad",
+    }
+)
+
+_NOT_WORD = re.compile(r"[^0-9A-Za-z_]+")
+
+
+def identifier(text: str) -> str:
+    """The closest plain-ASCII Python identifier to ``text`` (not yet made unique)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    name = _NOT_WORD.sub("_", ascii_text).strip("_")[:MAX_NAME_LENGTH] or "node"
+    if name[0].isdigit():
+        name = "n_" + name
+    if name in RESERVED:
+        name += "_"
+    return name
+
+
+def python_names(ids: Iterable[str]) -> dict[str, str]:
+    """Map each id to a unique identifier, in order: ``conv 1`` -> ``conv_1``, twice -> ``_2``."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for node_id in ids:
+        base = identifier(node_id)
+        name, n = base, 1
+        while name in taken or name in RESERVED:
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name)
+        names[node_id] = name
+    return names
+
+
+def string_literal(text: str) -> str:
+    """A Python string literal for any text (quotes, newlines and unicode escaped)."""
+    return repr(str(text))
+
+
+def comment_text(text: str, limit: int = 60) -> str:
+    """Text that is safe on one comment line: control characters shown as spaces."""
+    flat = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in str(text))
+    flat = " ".join(flat.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,268 @@
+"""Project files: versioned JSON, loaded in two stages, saved atomically.
+
+Stage one parses the text and checks its structure against the JSON Schema
+(``project.schema.json``), migrating older versions; stage two builds the
+graph through its public methods, so every node and wire is validated as
+if it had been made by hand. Any problem becomes a ProjectFileError that
+names the field or node; nothing half-loaded is returned. No pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import GraphError, ProjectFileError
+from .model import ArchitectureGraph, Node
+from .settings import TrainingSettings
+
+FORMAT = "architecture-explorer"
+VERSION = 1
+MAX_FILE_BYTES = 50 * 1024 * 1024
+SUFFIX = ".archx.json"
+
+# MIGRATIONS[n] turns a version-n document into a version-(n+1) one.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+@dataclass
+class Project:
+    """Everything a project file holds."""
+
+    graph: ArchitectureGraph = field(default_factory=ArchitectureGraph)
+    training: TrainingSettings = field(default_factory=TrainingSettings)
+    name: str = ""
+    description: str = ""
+    notes: str = ""
+    ui: dict[str, Any] = field(default_factory=dict)
+
+
+# -- writing -----------------------------------------------------------------
+
+
+def to_document(project: Project) -> dict[str, Any]:
+    graph = project.graph
+    order = graph.topological_order()
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "nodes": [_node_document(graph.node(n)) for n in order],
+        "edges": [
+            {"src": e.src, "src_port": e.src_port, "dst": e.dst, "dst_port": e.dst_port}
+            for e in sorted(graph.edges(), key=lambda e: (order.index(e.dst), e.dst_port))
+        ],
+        "training": project.training.to_dict(),
+    }
+    if graph.groups():
+        doc["groups"] = [_node_document(n) for _, n in sorted(graph.groups().items())]
+    for key in ("name", "description", "notes"):
+        if getattr(project, key):
+            doc[key] = getattr(project, key)
+    if project.ui:
+        doc["ui"] = project.ui
+    return doc
+
+
+def dumps(project: Project) -> str:
+    """Stable text: sorted keys, two-space indent, one trailing newline."""
+    return json.dumps(to_document(project), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def save(project: Project, path: str | os.PathLike) -> None:
+    """Write atomically: a temporary file beside the target, then a rename over it."""
+    path = Path(path)
+    text = dumps(project)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _node_document(node: Node) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": node.id,
+        "kind": node.kind,
+        "params": dict(node.params),
+        "position": [round(node.position[0], 1), round(node.position[1], 1)],
+    }
+    if node.label:
+        doc["label"] = node.label
+    if node.group is not None:
+        doc["group"] = node.group
+    return doc
+
+
+# -- reading -----------------------------------------------------------------
+
+
+def load(path: str | os.PathLike) -> Project:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ProjectFileError(
+                f"the file is {size // 2**20} MB; project files are at most "
+                f"{MAX_FILE_BYTES // 2**20} MB.", source=str(path))
+        data = path.read_bytes()
+    except OSError as error:
+        raise ProjectFileError(error.strerror or str(error), source=str(path)) from None
+    return loads(data, source=str(path))
+
+
+def loads(text: str | bytes, *, source: str = "") -> Project:
+    """Parse and validate a project document; raises ProjectFileError naming the problem."""
+    doc = parse(text, source=source)
+    try:
+        return build_project(doc)
+    except ProjectFileError as error:
+        error.source = error.source or source
+        raise
+
+
+def parse(text: str | bytes, *, source: str = "") -> dict[str, Any]:
+    """Stage one: text -> a current-version document whose structure matches the schema."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_FILE_BYTES:
+            raise ProjectFileError("the file is too large to be a project.", source=source)
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ProjectFileError(
+                f"not a text file (byte {error.start} is not UTF-8).", source=source) from None
+    try:
+        doc = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        if not text.strip():
+            raise ProjectFileError("the file is empty.", source=source) from None
+        raise ProjectFileError(
+            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+            + (" (the file may be cut short)." if error.pos >= len(text.rstrip()) else "."),
+            source=source) from None
+    except (ValueError, RecursionError) as error:
+        raise ProjectFileError(f"not a usable JSON document: {error}.", source=source) from None
+    if not isinstance(doc, dict):
+        raise ProjectFileError("a project file holds one JSON object.", source=source)
+    if doc.get("format") != FORMAT:
+        raise ProjectFileError(
+            f"this is not an Architecture Explorer project (format is {doc.get('format')!r}, "
+            f"expected {FORMAT!r}).", where="format", source=source)
+    doc = migrate(doc, source)
+    _validate_schema(doc, source)
+    return doc
+
+
+def migrate(doc: dict[str, Any], source: str = "") -> dict[str, Any]:
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ProjectFileError(f"'version' must be a whole number, got {version!r}.",
+                               where="version", source=source)
+    if version > VERSION:
+        raise ProjectFileError(
+            f"the file is format version {version}, but this program reads up to version "
+            f"{VERSION}. It was saved by a newer Architecture Explorer; update to open it.",
+            where="version", source=source)
+    while version < VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise ProjectFileError(f"format version {version} is too old to read.",
+                                   where="version", source=source)
+        doc = step(dict(doc))
+        version += 1
+        doc["version"] = version
+    return doc
+
+
+def build_project(doc: dict[str, Any]) -> Project:
+    """Stage two: a parsed document -> a Project, every node and wire validated."""
+    graph = ArchitectureGraph()
+    with graph.batch():
+        for i, node in enumerate(doc["nodes"]):
+            _add(graph, node, f"nodes[{i}]")
+        for i, edge in enumerate(doc["edges"]):
+            where = f"edges[{i}]"
+            for end in ("src", "dst"):
+                if edge[end] not in graph:
+                    raise ProjectFileError(f"the wire's {end} {edge[end]!r} is not a node in "
+                                           "the file.", where=where)
+            try:
+                graph.connect(edge["src"], edge["dst"], edge.get("dst_port", "in"),
+                              edge.get("src_port", "out"))
+            except GraphError as error:
+                raise ProjectFileError(str(error), where=where) from None
+        for i, block in enumerate(doc.get("groups", [])):
+            _add_group(graph, block, f"groups[{i}]")
+    try:
+        training = TrainingSettings.from_dict(doc.get("training"))
+    except GraphError as error:
+        raise ProjectFileError(error.message, where="training") from None
+    return Project(graph, training, doc.get("name", ""), doc.get("description", ""),
+                   doc.get("notes", ""), dict(doc.get("ui", {})))
+
+
+def _add(graph: ArchitectureGraph, node: dict[str, Any], where: str) -> None:
+    try:
+        graph.add_node(node["kind"], node.get("params"), position=tuple(node.get("position",
+                       (0, 0))), node_id=node["id"], label=node.get("label", ""),
+                       group=node.get("group"))
+    except GraphError as error:
+        name = f"node {node['id']!r}"
+        text = error.message + (f" {error.hint}" if error.hint else "")
+        raise ProjectFileError(f"{name}: {text}", where=where) from None
+
+
+def _add_group(graph: ArchitectureGraph, block: dict[str, Any], where: str) -> None:
+    from .kinds import get_kind
+
+    try:
+        params = get_kind(block["kind"]).validate(block.get("params"), block["id"])
+    except GraphError as error:
+        raise ProjectFileError(str(error), where=where) from None
+    if not graph.members(block["id"]):
+        raise ProjectFileError(f"no node belongs to the expanded block {block['id']!r}.",
+                               where=where)
+    position = block.get("position", [0, 0])
+    graph.add_group(Node(block["id"], block["kind"], params, (position[0], position[1]),
+                         block.get("label", "")))
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number a project may hold")
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("explorer.graph").joinpath("project.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator():
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(schema())
+
+
+def _validate_schema(doc: dict[str, Any], source: str) -> None:
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(doc))
+    if error is None:
+        return
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    message = error.message
+    if len(message) > 200:
+        message = message[:197] + "..."
+    raise ProjectFileError(message + ".", where=where.lstrip(".") or "(top level)", source=source)
