@@ -57,6 +57,7 @@ class CheckResult:
     order: tuple[str, ...]  # topological
     input_id: str | None
     output_id: str | None
+    kinds: Mapping[str, str] = field(default_factory=dict)  # node id -> kind name
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -164,6 +165,7 @@ def check_graph(
         reports, tuple(issues), tuple(order),
         inputs[0] if len(inputs) == 1 else None,
         outputs[0] if len(outputs) == 1 else None,
+        kinds,
     )
 
 
