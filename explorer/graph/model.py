@@ -201,17 +201,17 @@ class ArchitectureGraph:
                 hint=("Its inputs are " + ", ".join(ports) + ".") if ports
                 else "It is a source: it takes no input.",
             )
-        taken = self.edge_into(edge.dst, edge.dst_port)
-        if taken is not None:
-            raise PortError(
-                f"input {edge.dst_port!r} is already wired to {taken.src!r}.", node_id=edge.dst,
-                hint="Disconnect it first: each input takes one wire.",
-            )
         if edge.src == edge.dst or nx.has_path(self._g, edge.dst, edge.src):
             raise CycleError(
                 f"a wire from {edge.src!r} to {edge.dst!r} would make a loop: "
                 f"{edge.dst!r} already feeds {edge.src!r}.", node_id=edge.dst,
                 hint="Networks here compute in one direction; wire it to a later node.",
+            )
+        taken = self.edge_into(edge.dst, edge.dst_port)
+        if taken is not None:
+            raise PortError(
+                f"input {edge.dst_port!r} is already wired to {taken.src!r}.", node_id=edge.dst,
+                hint="Disconnect it first: each input takes one wire.",
             )
 
     def disconnect(self, edge: Edge) -> None:

@@ -23,6 +23,8 @@ RESERVED = frozenset(
     | {"match", "case", "type", "_"}
     | set(dir(builtins))
     | {"self", "x", "torch", "nn", "F", "math", "Network", "super"}
+    # explorer.build's CompiledNetwork adds these attributes beside the submodules
+    | {"forward_all", "node_names", "input_spec", "output_spec", "output_kind", "source"}
     | {
         "T_destination", "add_module", "apply", "bfloat16", "buffers", "call_super_init",
         "children", "compile", "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr",
@@ -38,7 +40,7 @@ RESERVED = frozenset(
     }
 )
 
-_NOT_WORD = re.compile(r"[^0-9A-Za-z_]+")
+_NOT_WORD = re.compile(r"[^0-9A-Za-z]+")  # runs of anything else (underscores too) -> "_"
 
 
 def identifier(text: str) -> str:

@@ -96,7 +96,7 @@ def _node_document(node: Node) -> dict[str, Any]:
         "id": node.id,
         "kind": node.kind,
         "params": dict(node.params),
-        "position": [round(node.position[0], 1), round(node.position[1], 1)],
+        "position": list(node.position),
     }
     if node.label:
         doc["label"] = node.label

@@ -1,0 +1,130 @@
+"""Headless commands: ``python main.py check|train|export|render|sweep ...``.
+
+Each command imports what it needs only when it runs, so ``--help`` and
+``check`` answer at once without loading torch or Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {}
+
+
+def command(name: str, help_text: str):
+    """Register a sub-command: the decorated function adds its arguments."""
+
+    def register(add_arguments: Callable[[argparse.ArgumentParser], None]):
+        COMMANDS[name] = (help_text, add_arguments)
+        return add_arguments
+
+    return register
+
+
+@command("check", "check a project file: shapes, parameters and errors of every node")
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="a project file (.archx.json)")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="batch size for the memory check (default: the project's)")
+    parser.set_defaults(run=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from explorer.graph import ProjectFileError, check_graph, format_count, get_kind
+    from explorer.graph.project import load
+
+    try:
+        project = load(args.file)
+    except ProjectFileError as error:
+        return _fail(f"cannot read {error}", EXIT_BAD_INPUT)
+    batch = args.batch_size or project.training.batch_size
+    result = check_graph(project.graph, batch_size=batch)
+    console = Console(highlight=False)
+    table = Table(title=project.name or args.file, title_justify="left")
+    for column in ("node", "kind", "output shape", "parameters"):
+        table.add_column(column, justify="right" if column == "parameters" else "left")
+    for node_id in result.order:
+        report = result.reports[node_id]
+        mark = " ✗" if result.issues_for(node_id) and any(
+            i.severity == "error" for i in result.issues_for(node_id)) else ""
+        table.add_row(node_id + mark, get_kind(project.graph.node(node_id).kind).title,
+                      str(report.spec) if report.spec else "?", f"{report.params:,}")
+    console.print(table)
+    console.print(f"Total: {result.total_params:,} parameters ({format_count(result.total_params)})"
+                  f", {len(result.errors)} error(s), {len(result.warnings)} warning(s).")
+    for issue in result.issues:
+        style = "red" if issue.severity == "error" else "yellow"
+        console.print(f"[{style}]{issue.severity}[/{style}] {issue}", markup=True)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+@command("render", "draw a project's diagram to PNG or SVG without opening a window")
+def _render_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="a project file (.archx.json)")
+    parser.add_argument("-o", "--output", required=True, help="diagram.png or diagram.svg")
+    parser.set_defaults(run=_run_render)
+
+
+def _run_render(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from explorer.app import render_to_file
+    from explorer.graph import ProjectFileError
+
+    if not args.output.lower().endswith((".png", ".svg")):
+        return _fail(f"cannot render to {args.output!r}: use a .png or .svg file name.",
+                     EXIT_BAD_INPUT)
+    try:
+        render_to_file(args.file, args.output)
+    except ProjectFileError as error:
+        return _fail(f"cannot read {error}", EXIT_BAD_INPUT)
+    except OSError as error:
+        return _fail(f"cannot write {args.output}: {error.strerror or error}", EXIT_FAILED)
+    print(f"Wrote {args.output}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="explorer",
+        description="Architecture Explorer: build networks visually, train them, export "
+        "PyTorch. With no command (or just a project file) it opens the editor.",
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name, (help_text, add_arguments) in COMMANDS.items():
+        add_arguments(sub.add_parser(name, help=help_text, description=help_text[0].upper()
+                                     + help_text[1:] + "."))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (len(argv) == 1 and argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        from explorer.app import run_app
+
+        return run_app(argv[0] if argv else None)
+    args = build_parser().parse_args(argv)
+    if not hasattr(args, "run"):
+        build_parser().print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return _fail("interrupted.", EXIT_FAILED)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Export a graph (and its weights) as standalone PyTorch source, a training script, ONNX."""

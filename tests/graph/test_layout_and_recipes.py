@@ -1,0 +1,36 @@
+"""Tidy layout and the standard networks."""
+
+import pytest
+
+from explorer.graph import check_graph, layered_positions, recipes
+
+
+def test_layout_runs_left_to_right_in_dependency_order():
+    g = recipes.unet(depth=2).graph
+    pos = layered_positions(g)
+    for edge in g.edges():
+        assert pos[edge.src][0] < pos[edge.dst][0]
+    assert len(set(pos.values())) == len(g)  # nobody on top of anybody
+
+
+def test_a_chain_is_laid_out_on_one_line():
+    g = recipes.mlp(depth=3).graph
+    assert {y for _, y in layered_positions(g).values()} == {0.0}
+
+
+@pytest.mark.parametrize("depth", [1, 5, 20])
+def test_deep_recipes_have_the_depth_asked_for(depth):
+    g = recipes.highway_mlp(blocks=depth).graph
+    assert sum(n.kind == "Highway" for n in g.nodes()) == depth
+    g = recipes.residual_mlp(blocks=depth).graph
+    assert sum(n.kind == "ResidualMLP" for n in g.nodes()) == depth
+
+
+def test_resnet_has_6n_plus_2_weight_layers():
+    for n in (1, 3):
+        plain = recipes.resnet_cifar(n=n, plain=True).graph
+        convs = sum(node.kind == "Conv2d" for node in plain.nodes())
+        linears = sum(node.kind == "Linear" for node in plain.nodes())
+        assert convs + linears == 6 * n + 2
+        residual = check_graph(recipes.resnet_cifar(n=n).graph)
+        assert residual.ok
