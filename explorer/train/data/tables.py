@@ -1,0 +1,73 @@
+"""Real data that ships inside scikit-learn: handwritten digits and three classic tables.
+
+scikit-learn is imported on first use only (it takes about a second), and
+each set is read once per process.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from explorer.graph.params import Param
+from explorer.graph.specs import TensorSpec
+
+from .dataset import DatasetInfo, Generated
+
+
+@cache
+def _bundled(name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """(data, target, class names) of one of scikit-learn's bundled sets."""
+    from sklearn import datasets  # imported late: it is slow and only these sets need it
+
+    loader = getattr(datasets, f"load_{name}")
+    bunch = loader()
+    names = tuple(str(n) for n in bunch.target_names)
+    return bunch.data, bunch.target.astype(np.int64), names
+
+
+def _digits(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
+    data, target, names = _bundled("digits")
+    pixels = (data / 16.0).astype(np.float32)  # the scans hold whole numbers 0 … 16
+    if opts["layout"] == "image":
+        x, spec = pixels.reshape(-1, 1, 8, 8), TensorSpec((1, 8, 8))
+    else:
+        x, spec = pixels, TensorSpec((64,))
+    return Generated(x, target.copy(), spec, "classification", 10, names)
+
+
+def _table(name: str, class_names: tuple[str, ...] = ()):
+    def make(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
+        data, target, names = _bundled(name)
+        names = class_names or names
+        x = data.astype(np.float32)
+        return Generated(x, target.copy(), TensorSpec((x.shape[1],)), "classification",
+                         len(names), names, standardise=True)
+
+    return make
+
+
+DATASETS = (
+    DatasetInfo(
+        "digits", "Handwritten digits",
+        "1,797 small scans of handwritten digits 0–9, 8×8 pixels each.",
+        "Images",
+        (Param("layout", str, "image", "Feed each digit as an 8×8 image or as 64 numbers",
+               choices=("image", "vector")),),
+        "classification", "ImageInput", _digits),
+    DatasetInfo(
+        "iris", "Iris flowers",
+        "150 flowers, 4 measurements each; tell the 3 kinds of iris apart.",
+        "Tables", (), "classification", "VectorInput", _table("iris")),
+    DatasetInfo(
+        "wine", "Wines",
+        "178 wines, 13 chemical measurements each; tell the 3 growers apart.",
+        "Tables", (), "classification", "VectorInput",
+        _table("wine", ("grower 1", "grower 2", "grower 3"))),
+    DatasetInfo(
+        "breast_cancer", "Breast tumours",
+        "569 tumour scans, 30 measurements each; benign or malignant.",
+        "Tables", (), "classification", "VectorInput", _table("breast_cancer")),
+)
