@@ -19,24 +19,35 @@ def check_val_fraction(val_fraction: object) -> float:
     return float(val_fraction)
 
 
+def validation_size(n: int, val_fraction: float) -> int:
+    """How many of ``n`` examples are held out: the share, rounded half up."""
+    return int(n * val_fraction + 0.5)
+
+
 def split_indices(
     n: int, val_fraction: float, rng: np.random.Generator, labels: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Shuffled (train, validation) indices.
+    """Shuffled (train, validation) indices, ``validation_size(n, val_fraction)`` held out.
 
-    With ``labels`` (one class per example) each class is split on its own,
-    so a small table keeps its class balance in both parts.
+    With ``labels`` (one class per example) each class gives its share of
+    the held-out examples (the rounding left over goes to the classes closest
+    to their next example), so a small table keeps its class balance in both
+    parts.
     """
+    n_val = validation_size(n, val_fraction)
     if labels is None:
         order = rng.permutation(n)
-        n_val = round(n * val_fraction)
         return order[n_val:], order[:n_val]
+    classes, sizes = np.unique(labels, return_counts=True)
+    quota = sizes * val_fraction
+    take = np.floor(quota).astype(np.int64)
+    leftover = n_val - int(take.sum())
+    take[np.argsort(-(quota - take), kind="stable")[:leftover]] += 1
     train, val = [], []
-    for cls in np.unique(labels):
+    for cls, k in zip(classes, take, strict=True):
         members = rng.permutation(np.flatnonzero(labels == cls))
-        n_val = round(len(members) * val_fraction)
-        val.append(members[:n_val])
-        train.append(members[n_val:])
+        val.append(members[:k])
+        train.append(members[k:])
     return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(val))
 
 

@@ -41,40 +41,40 @@ def test_spirals_is_the_classroom_default():
 
 
 def test_unknown_dataset_suggests_close_names():
-    with pytest.raises(DatasetError, match="no dataset called 'spiral'.*'spirals'"):
+    with pytest.raises(DatasetError, match=r"no dataset called 'spiral'.*'spirals'"):
         dataset_info("spiral")
-    with pytest.raises(DatasetError, match="Did you mean 'spirals'"):
+    with pytest.raises(DatasetError, match=r"Did you mean 'spirals'"):
         load_dataset("Spirals")
 
 
 def test_unknown_dataset_without_a_close_name_lists_them_all():
-    with pytest.raises(DatasetError, match="Choose one of: spirals, moons"):
+    with pytest.raises(DatasetError, match=r"Choose one of: spirals, moons"):
         dataset_info("coco")
 
 
 @pytest.mark.parametrize(("name", "stand_in"), [("MNIST", "digits"), ("cifar-10", "shapes")])
 def test_famous_sets_that_need_a_download_point_to_a_built_in_one(name, stand_in):
-    with pytest.raises(DatasetError, match=f"would need a download.*try '{stand_in}'"):
+    with pytest.raises(DatasetError, match=rf"would need a download.*try '{stand_in}'"):
         dataset_info(name)
 
 
 def test_dataset_name_must_be_text():
-    with pytest.raises(DatasetError, match="named by text"):
+    with pytest.raises(DatasetError, match=r"named by text"):
         dataset_info(3)
 
 
 def test_unknown_option_suggests_the_close_one():
-    with pytest.raises(DatasetError, match="spirals has no option 'nosie'.*'noise'"):
+    with pytest.raises(DatasetError, match=r"spirals has no option 'nosie'.*'noise'"):
         load_dataset("spirals", {"nosie": 0.1})
 
 
 def test_unknown_option_lists_the_known_ones():
-    with pytest.raises(DatasetError, match="Its options are classes, points_per_class"):
+    with pytest.raises(DatasetError, match=r"Its options are classes, points_per_class"):
         load_dataset("spirals", {"colour": "red"})
 
 
 def test_option_of_a_dataset_without_options():
-    with pytest.raises(DatasetError, match="iris has no option 'size'. It takes no options"):
+    with pytest.raises(DatasetError, match=r"iris has no option 'size'. It takes no options"):
         load_dataset("iris", {"size": 3})
 
 
@@ -94,12 +94,12 @@ def test_bad_option_values_name_the_option(options, pattern):
 
 
 def test_choice_options_list_the_choices():
-    with pytest.raises(DatasetError, match="option 'layout' must be one of 'image', 'vector'"):
+    with pytest.raises(DatasetError, match=r"option 'layout' must be one of 'image', 'vector'"):
         load_dataset("digits", {"layout": "grid"})
 
 
 def test_options_must_be_a_mapping():
-    with pytest.raises(DatasetError, match="must be a mapping"):
+    with pytest.raises(DatasetError, match=r"must be a mapping"):
         load_dataset("spirals", ["noise", 0.1])
 
 
@@ -111,18 +111,18 @@ def test_check_options_fills_in_defaults_without_making_data():
 
 @pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
 def test_bad_seed(seed):
-    with pytest.raises(DatasetError, match="seed must be a whole number"):
+    with pytest.raises(DatasetError, match=r"seed must be a whole number"):
         load_dataset("moons", seed=seed)
 
 
 @pytest.mark.parametrize("fraction", [1.0, -0.1, 2, "0.2"])
 def test_bad_validation_share(fraction):
-    with pytest.raises(DatasetError, match="validation share"):
+    with pytest.raises(DatasetError, match=r"validation share"):
         load_dataset("moons", val_fraction=fraction)
 
 
 def test_validation_split_that_leaves_no_training_data():
-    with pytest.raises(DatasetError, match="leaves none to train on"):
+    with pytest.raises(DatasetError, match=r"leaves none to train on"):
         load_dataset("moons", {"points": 4}, val_fraction=0.9)
 
 
