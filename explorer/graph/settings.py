@@ -31,6 +31,8 @@ SETTINGS_PARAMS: tuple[Param, ...] = (
     Param("grad_clip", float, 0.0, "Largest gradient norm allowed", min=0, max=1e6,
           special={0: "off"}),
     Param("init", str, "default", "How weights start", choices=("default", "he", "glorot")),
+    Param("zero_init_residual", bool, False,
+          "Start every residual branch at zero, so each block starts as the identity"),
     Param("seed", int, 0, "Random seed: same seed, same run", min=0, max=2**31 - 1),
     Param("deterministic", bool, False, "Use only deterministic kernels (slower)"),
     Param("device", str, "auto", "Where to train: auto, cpu, cuda, cuda:N or mps"),
@@ -61,6 +63,7 @@ class TrainingSettings:
     epochs: int = 0
     grad_clip: float = 0.0
     init: str = "default"
+    zero_init_residual: bool = False
     seed: int = 0
     deterministic: bool = False
     device: str = "auto"

@@ -1,0 +1,237 @@
+"""A run in its own process: whatever happens to it, the caller keeps working.
+
+``RunProcess(plan, out="runs").start()`` spawns a fresh Python ("spawn":
+safe beside Qt, and a crash cannot reach the editor's memory). The child
+trains with a ``Trainer`` and streams its records back through a pipe; the
+parent drains them with ``poll()`` whenever it likes (the editor on a
+timer, the command line in a loop) and sends pause, resume, step and stop
+down a second pipe. If the child dies without saying how it ended (an
+abort, a segfault, the system killing it for memory), the parent notices
+from its exit code and ends the run as failed, writing the run folder's
+status itself. If the parent disappears, the child sees its command pipe
+close and stops.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from .callbacks import RecordListener
+from .control import Command, RunControl
+from .engine import Trainer
+from .plan import RunPlan
+from .records import Record, RunEnded, StepRecord
+from .run_folder import new_run_dir, write_status
+
+_CLOSE = object()
+
+
+class RunProcess:
+    """The parent's handle on one run in a child process."""
+
+    def __init__(self, plan: RunPlan, out: str | os.PathLike | None = "runs") -> None:
+        self.plan = plan
+        self.out = out
+        self.run_dir: Path | None = None
+        self.ended: RunEnded | None = None
+        self.last: StepRecord | None = None
+        self.step = 0
+        self._process: mp.process.BaseProcess | None = None
+        self._records: Connection | None = None
+        self._commands: Connection | None = None
+
+    def start(self) -> None:
+        """Create the run folder and spawn the child; returns at once."""
+        if self._process is not None:
+            raise RuntimeError("this run has already been started")
+        if self.out is not None:
+            self.run_dir = new_run_dir(self.out, self.plan.name)
+        context = mp.get_context("spawn")
+        records_in, records_out = context.Pipe(duplex=False)
+        commands_in, commands_out = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=child_main, name="architecture-explorer-run", daemon=True,
+            args=(self.plan, str(self.run_dir) if self.run_dir else None, records_out,
+                  commands_in))
+        self._process.start()
+        records_out.close()  # so a dead child reads as end-of-file, never as a hang
+        commands_in.close()
+        self._records, self._commands = records_in, commands_out
+
+    # -- commands -------------------------------------------------------------------
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def resume(self) -> None:
+        self._send("resume")
+
+    def step(self) -> None:
+        """While paused: take one more step (logged in full)."""
+        self._send("step")
+
+    def stop(self) -> None:
+        """Ask the run to stop after the current step; it saves its weights and ends."""
+        self._send("stop")
+
+    def kill(self) -> None:
+        """End the child at once (for a run that does not answer stop)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+
+    def _send(self, command: Command) -> None:
+        if self._commands is None or self.ended is not None:
+            return
+        with contextlib.suppress(BrokenPipeError, OSError):  # a gone child: poll() says how
+            self._commands.send(command)
+
+    # -- records --------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self.ended is None
+
+    def poll(self) -> list[Record]:
+        """Every record that has arrived since the last call (never blocks)."""
+        got: list[Record] = []
+        reader = self._records
+        if reader is not None:
+            try:
+                while reader.poll():
+                    got.append(reader.recv())
+            except (EOFError, OSError):
+                reader.close()
+                self._records = None
+        for record in got:
+            self._note(record)
+        if self.ended is None and self._records is None and self._process is not None:
+            self._process.join(timeout=5)
+            got.append(self._crashed(self._process.exitcode))
+        return got
+
+    def wait(self, timeout: float | None = None, interval: float = 0.05) -> RunEnded | None:
+        """Block until the run ends (or ``timeout`` seconds pass), collecting its records."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.ended is None:
+            self.poll()
+            if self.ended is None:
+                if deadline is not None and time.monotonic() >= deadline:
+                    return None
+                time.sleep(interval)
+        return self.ended
+
+    def close(self) -> None:
+        """Stop the child if it still runs and release the pipes."""
+        if self._process is not None and self._process.is_alive():
+            self.stop()
+            self._process.join(timeout=10)
+            self.kill()
+        for conn in (self._records, self._commands):
+            if conn is not None:
+                conn.close()
+        self._records = self._commands = None
+
+    def _note(self, record: Record) -> None:
+        if isinstance(record, StepRecord):
+            self.last, self.step = record, record.step
+        elif isinstance(record, RunEnded):
+            self.ended = record
+            self.step = record.step
+        elif hasattr(record, "step"):
+            self.step = max(self.step, record.step)
+
+    def _crashed(self, exitcode: int | None) -> RunEnded:
+        ended = RunEnded("failed", crash_reason(exitcode, self.step), self.step,
+                         run_dir=str(self.run_dir) if self.run_dir else None, last=self.last,
+                         details=f"exit code {exitcode}")
+        self.ended = ended
+        if self.run_dir is not None and self.run_dir.is_dir():
+            write_status(self.run_dir, ended)
+        return ended
+
+
+def crash_reason(exitcode: int | None, step: int) -> str:
+    """What a child's exit code says about how it died, in plain words."""
+    where = f" at step {step}" if step else " before its first step"
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        if -exitcode == signal.SIGKILL:
+            return (f"The training process was killed{where} ({name}), most often because the "
+                    "machine ran out of memory. Lower the batch size or make the network smaller.")
+        return f"The training process crashed{where} ({name}). Your work in the editor is safe."
+    return (f"The training process ended unexpectedly{where} (exit code {exitcode}). "
+            "Your work in the editor is safe.")
+
+
+# -- the child's side -------------------------------------------------------------------
+
+
+class PipeControl(RunControl):
+    """Commands arriving from the parent down a pipe; a closed pipe means stop."""
+
+    def __init__(self, commands: Connection) -> None:
+        super().__init__()
+        self._commands = commands
+
+    def poll(self) -> None:
+        try:
+            while self._commands.poll():
+                self.command(self._commands.recv())
+        except (EOFError, OSError):
+            self.command("stop")  # the parent is gone: nobody is watching this run
+
+
+class RecordSender:
+    """Sends records to the parent from a thread, so a slow reader never slows training."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._queue: collections.deque = collections.deque()
+        self._ready = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="record-sender", daemon=True)
+        self._thread.start()
+
+    def send(self, record: Record) -> None:
+        with self._ready:
+            self._queue.append(record)
+            self._ready.notify()
+
+    def close(self, timeout: float = 30) -> None:
+        self.send(_CLOSE)
+        self._thread.join(timeout)
+        self._conn.close()
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._ready.wait()
+                item = self._queue.popleft()
+            if item is _CLOSE:
+                return
+            try:
+                self._conn.send(item)
+            except (BrokenPipeError, OSError):
+                return  # the parent has gone away
+
+
+def child_main(plan: RunPlan, run_dir: str | None, records: Connection,
+               commands: Connection) -> None:
+    """The child process: train ``plan`` and report everything through ``records``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to decide
+    sender = RecordSender(records)
+    try:
+        Trainer(plan, [RecordListener(sender.send)], PipeControl(commands), run_dir).run()
+    finally:
+        sender.close()

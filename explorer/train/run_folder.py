@@ -1,0 +1,137 @@
+"""Run records: one folder per run, written as it trains, readable later with ``load_run``.
+
+A run folder holds::
+
+    project.archx.json   the exact graph and settings that were trained
+    config.json          the full resolved configuration: seed, device, versions, sizes
+    metrics.jsonl        one JSON object per logged step, per-node statistics by node id
+    metrics.csv          the scalar curves (step, loss, accuracy, ...) for spreadsheets
+    model.safetensors    the final weights, keyed like the network's state_dict
+    status.json          running, done, stopped or failed, with the reason
+
+Everything is JSON, CSV or safetensors: no pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from safetensors.torch import save_file
+from torch import nn
+
+from .records import RunEnded, StepRecord, json_number
+
+PROJECT_FILE = "project.archx.json"
+CONFIG_FILE = "config.json"
+METRICS_FILE = "metrics.jsonl"
+CURVES_FILE = "metrics.csv"
+WEIGHTS_FILE = "model.safetensors"
+STATUS_FILE = "status.json"
+
+
+def new_run_dir(parent: str | os.PathLike, name: str = "") -> Path:
+    """Create and return a fresh folder ``parent/<date>-<time>-<name>`` (never an existing one)."""
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:40]
+    base = f"{stamp}-{slug}" if slug else stamp
+    for n in range(1, 10_000):
+        candidate = parent / (base if n == 1 else f"{base}-{n}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+    raise OSError(f"could not find a free run folder name under {parent}")
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically (a temporary file beside it, then a rename)."""
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_status(run_dir: Path, ended: RunEnded) -> None:
+    write_json(run_dir / STATUS_FILE, {
+        "status": ended.status,
+        "reason": ended.reason,
+        "node_id": ended.node_id,
+        "steps": ended.step,
+        "seconds": round(ended.elapsed, 3),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "details": ended.details,
+    })
+
+
+class RunWriter:
+    """Writes one run's folder as the run goes; every record is on disk when ``log`` returns."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self._metrics = None
+        self._curves = None
+        self._csv: csv.writer | None = None
+
+    def begin(self, project_text: str, config: dict[str, Any]) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / PROJECT_FILE).write_text(project_text, encoding="utf-8")
+        write_json(self.run_dir / CONFIG_FILE, _plain(config))
+        write_json(self.run_dir / STATUS_FILE, {"status": "running", "reason": ""})
+        self._metrics = open(self.run_dir / METRICS_FILE, "w", encoding="utf-8")  # noqa: SIM115
+        self._curves = open(self.run_dir / CURVES_FILE, "w", encoding="utf-8",  # noqa: SIM115
+                            newline="")
+        self._csv = csv.writer(self._curves)
+        self._csv.writerow(StepRecord.SCALARS)
+
+    def log(self, record: StepRecord) -> None:
+        if self._metrics is None:
+            return
+        self._metrics.write(json.dumps(record.to_json(), allow_nan=False,
+                                       separators=(",", ":")) + "\n")
+        self._metrics.flush()
+        values = (json_number(v) for v in record.scalars().values())
+        self._csv.writerow(["" if v is None else v for v in values])
+        self._curves.flush()
+
+    def end(self, ended: RunEnded, model: nn.Module | None) -> None:
+        for f in (self._metrics, self._curves):
+            if f is not None:
+                f.close()
+        self._metrics = self._curves = None
+        if model is not None:
+            save_weights(model, self.run_dir / WEIGHTS_FILE)
+        if self.run_dir.is_dir():
+            write_status(self.run_dir, ended)
+
+
+def save_weights(model: nn.Module, path: Path) -> None:
+    """The state_dict as safetensors (cloned: parameters share flat buffers while training)."""
+    tensors = {k: v.detach().to("cpu", copy=True).contiguous()
+               for k, v in model.state_dict().items()}
+    save_file(tensors, str(path), metadata={"format": "architecture-explorer weights"})
+
+
+def _plain(value: Any) -> Any:
+    """Config values as JSON can hold them (tuples as lists, NaN as null)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return json_number(value)
+    return value
