@@ -65,6 +65,54 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
+@command("export", "export a project as PyTorch code (and a training script), or as ONNX")
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="a project file (.archx.json)")
+    parser.add_argument("--format", choices=("python", "onnx"), default="python",
+                        help="python: one standalone model.py; onnx: model.onnx, checked "
+                        "against onnxruntime")
+    parser.add_argument("-o", "--output", required=True, help="the file to write")
+    parser.add_argument("--weights", help="a .safetensors file from a run, to load (ONNX) or "
+                        "to check and copy beside the code (python)")
+    parser.add_argument("--with-train", action="store_true",
+                        help="also write train.py and data.safetensors beside the code")
+    parser.set_defaults(run=_run_export)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from explorer.export import ExportError, export_onnx, export_python, export_training
+    from explorer.graph import ProjectFileError
+    from explorer.graph.project import load
+
+    try:
+        project = load(args.file)
+    except ProjectFileError as error:
+        return _fail(f"cannot read {error}", EXIT_BAD_INPUT)
+    try:
+        if args.format == "onnx":
+            if args.with_train:
+                return _fail("--with-train goes with --format python.", EXIT_BAD_INPUT)
+            report = export_onnx(project, args.output, weights=args.weights)
+            batches = ", ".join(map(str, report.batch_sizes))
+            print(f"Wrote {report.path}; onnxruntime matches torch within "
+                  f"{report.max_difference:.2e} (batches of {batches}).")
+            return EXIT_OK
+        export_python(project, args.output, weights=args.weights)
+        print(f"Wrote {args.output}")
+        if args.with_train:
+            from pathlib import Path
+
+            out = Path(args.output)
+            written = export_training(project, out.parent, model_name=out.name)
+            print(f"Wrote {written.script} and {written.data}: run `python train.py`, or "
+                  "`torchrun --nproc_per_node N train.py`.")
+    except ExportError as error:
+        return _fail(f"cannot export: {error}", EXIT_FAILED)
+    except OSError as error:
+        return _fail(f"cannot write {args.output}: {error.strerror or error}", EXIT_FAILED)
+    return EXIT_OK
+
+
 @command("render", "draw a project's diagram to PNG or SVG without opening a window")
 def _render_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="a project file (.archx.json)")

@@ -1,0 +1,204 @@
+"""A project as one standalone Python file that imports torch and nothing else.
+
+The file holds, in reading order: a docstring saying what goes in and comes
+out, the imports, a small reader and writer for .safetensors weights, one
+class per block kind the network uses (the very classes the app trains,
+copied from ``explorer.build.blocks``), and a ``Network`` class whose
+submodules carry the graph's node names, so weights saved by the app load
+with the same keys. Every line that came from a node is mapped back to it,
+for the editor's code preview.
+
+All text from the project file reaches the code only as identifiers made by
+``naming.python_names``, as escaped string literals, or inside comments, so
+no project can smuggle code into its export.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from explorer.build import BuildError, CodeLine, NetworkCode, blocks_needed, generate
+from explorer.build import blocks as block_classes
+from explorer.graph import CheckResult, Project, TensorSpec, check_graph, format_count, get_kind
+from explorer.graph.naming import comment_text
+
+from .errors import ExportError
+
+LINE_LENGTH = 88  # the width black and ruff format use by default
+
+_INPUT_WORDS = {
+    "features": "a batch of feature vectors",
+    "sequence": "a batch of sequences (tokens × features)",
+    "image": "a batch of images (channels × height × width)",
+    "tokens": "a batch of token-id sequences (int64)",
+}
+_OUTPUT_WORDS = {
+    "ClassificationOutput": ("class scores (logits)", "train with cross-entropy"),
+    "RegressionOutput": ("predictions", "train with mean squared error"),
+    "SegmentationOutput": ("per-pixel class scores", "train with per-pixel cross-entropy"),
+}
+
+
+@dataclass(frozen=True)
+class ExportedCode:
+    """The source text and, for each node id, the 1-based line numbers it produced."""
+
+    text: str
+    node_lines: Mapping[str, tuple[int, ...]]
+    code: NetworkCode
+
+
+def network_source(project: Project, *, format_code: bool = True) -> ExportedCode:
+    """The standalone ``model.py`` for a project; ExportError if the graph has errors."""
+    graph = project.graph
+    result = check_graph(graph)
+    try:
+        code = generate(graph, result)
+    except BuildError as error:
+        raise ExportError(f"the network cannot be exported yet: {error}") from None
+    init_lines = code.init_lines()
+    body = [
+        _module_docstring(project, code, result),
+        _imports(code, init_lines),
+        _tensor_file_helpers(),
+        *(_block_source(name) for name in blocks_needed([s.ctor for s in code.modules.values()])),
+        _network_class(project, code, init_lines),
+        _main_block(result.spec(code.input_id)),
+    ]
+    text = "\n\n".join(part.strip("\n") for part in body) + "\n"
+    if format_code:
+        text = _black(text)
+    return ExportedCode(text, _map_lines(text, init_lines, code.lines), code)
+
+
+# -- parts of the file ---------------------------------------------------------------
+
+
+def _module_docstring(project: Project, code: NetworkCode, result: CheckResult) -> str:
+    params = result.total_params
+    x = result.spec(code.input_id)
+    y = result.spec(project.graph.in_edges(code.output_id)[0].src)
+    title = _docstring_text(project.name or "Network")
+    lines = [f'"""{title}.', ""]
+    if project.description:
+        lines += [_docstring_text(project.description), ""]
+    lines += [
+        f"Input:  {_INPUT_WORDS.get(x.layout, 'a batch')}, shape (N, "
+        f"{', '.join(map(str, x.shape))}){' of int64' if x.dtype == 'long' else ''}.",
+        f"Output: {_OUTPUT_WORDS[code.output_kind][0]}, shape (N, "
+        f"{', '.join(map(str, y.shape))}); {_OUTPUT_WORDS[code.output_kind][1]}.",
+        f"Parameters: {params:,} ({format_count(params)}).",
+        "",
+        "Use:",
+        "    model = Network()",
+        '    model.load_state_dict(load_tensors("model.safetensors"))  # weights from the app',
+        "    y = model(x)",
+        "",
+        "Run `python model.py [--weights FILE]` to check it on a random batch.",
+        '"""',
+    ]
+    return "\n".join(lines)
+
+
+def _imports(code: NetworkCode, init_lines: tuple[CodeLine, ...]) -> str:
+    used = "\n".join(line.text for line in (*init_lines, *code.lines))
+    used += "".join(inspect.getsource(getattr(block_classes, name))
+                    for name in blocks_needed([s.ctor for s in code.modules.values()]))
+    lines = ["import argparse", "import json"]
+    if re.search(r"\bmath\.", used):
+        lines.append("import math")
+    lines += ["import struct", "", "import torch"]
+    if re.search(r"\bF\.", used):
+        lines.append("import torch.nn.functional as F")
+    lines.append("from torch import nn")
+    return "\n".join(lines)
+
+
+@cache
+def _tensor_file_helpers() -> str:
+    """``load_tensors`` and ``save_tensors`` from standalone/tensor_files.py, imports removed."""
+    text = resources.files("explorer.export.standalone").joinpath("tensor_files.py").read_text()
+    tree = ast.parse(text)
+    first = next(n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr)))
+    return "\n".join(text.splitlines()[first.lineno - 1:])
+
+
+def _block_source(name: str) -> str:
+    return inspect.getsource(getattr(block_classes, name))
+
+
+def _network_class(project: Project, code: NetworkCode, init_lines: tuple[CodeLine, ...]) -> str:
+    out = ["class Network(nn.Module):",
+           f'    """{_docstring_text(project.name or "The network")}: '
+           f'{len(code.modules)} submodules named after the graph\'s nodes."""', "",
+           "    def __init__(self):", "        super().__init__()"]
+    previous = None
+    for line in init_lines:
+        if line.node_id != previous:
+            node = project.graph.node(line.node_id)
+            out.append(f"        # {comment_text(line.node_id)}: {get_kind(node.kind).title}"
+                       + (f' "{comment_text(node.label, 40)}"' if node.label else ""))
+            previous = line.node_id
+        out.append("        " + line.text)
+    out += ["", "    def forward(self, x):"]
+    out += ["        " + line.text for line in code.lines]
+    return "\n".join(out)
+
+
+def _main_block(spec: TensorSpec) -> str:
+    return "\n".join([
+        'if __name__ == "__main__":',
+        "    parser = argparse.ArgumentParser(description=\"Run the network on a random batch.\")",
+        "    parser.add_argument(\"--weights\", help=\"a .safetensors file saved by the app\")",
+        "    args = parser.parse_args()",
+        "    model = Network().eval()",
+        "    if args.weights:",
+        "        model.load_state_dict(load_tensors(args.weights))",
+        f"    x = {_random_input(spec)}",
+        "    with torch.no_grad():",
+        "        y = model(x)",
+        '    print(f"input {tuple(x.shape)} -> output {tuple(y.shape)}")',
+    ])
+
+
+def _random_input(spec: TensorSpec) -> str:
+    shape = ", ".join(map(str, (2, *spec.shape)))
+    if spec.dtype == "long":
+        return f"torch.randint(0, {spec.vocab or 2}, ({shape},))"
+    return f"torch.randn({shape})"
+
+
+def _docstring_text(text: str) -> str:
+    """Project text made safe inside a triple-quoted docstring, on one line."""
+    flat = comment_text(text, limit=300)
+    return flat.replace("\\", "\\\\").replace('"', '\\"')
+
+
+# -- formatting and line mapping ------------------------------------------------------
+
+
+def _black(text: str) -> str:
+    import black
+
+    return black.format_str(text, mode=black.Mode(line_length=LINE_LENGTH))
+
+
+def _map_lines(text: str, init_lines: tuple[CodeLine, ...],
+               forward_lines: tuple[CodeLine, ...]) -> dict[str, tuple[int, ...]]:
+    """Node id -> line numbers, matching Network's statements to the lines generated in order."""
+    tree = ast.parse(text)
+    network = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Network")
+    methods = {f.name: f for f in network.body if isinstance(f, ast.FunctionDef)}
+    mapping: dict[str, list[int]] = {}
+    for method, lines in (("__init__", init_lines), ("forward", forward_lines)):
+        statements = methods[method].body[1 if method == "__init__" else 0:]
+        for statement, line in zip(statements, lines, strict=True):
+            span = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
+            mapping.setdefault(line.node_id, []).extend(span)
+    return {node_id: tuple(lines) for node_id, lines in mapping.items()}

@@ -1,0 +1,1 @@
+"""Source files copied, as text, into exported projects. They import torch and nothing else."""

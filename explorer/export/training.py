@@ -1,0 +1,100 @@
+"""A project as a folder that trains on its own: model.py, train.py and data.safetensors.
+
+train.py runs unchanged as ``python train.py`` and as ``torchrun --nproc_per_node N
+train.py``. The data file holds the exact training and validation arrays the
+app trains on (generated sets and the user's own files alike), so the script
+never downloads anything and sees the same examples in the same split.
+"""
+
+from __future__ import annotations
+
+import os
+import pprint
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import torch
+
+from explorer.graph import Project, check_graph
+from explorer.train.data import DatasetError, check_against, load_dataset
+
+from .errors import ExportError
+from .python_code import _black, network_source
+
+SETTINGS_START = "# --- settings: written at export, edit freely ---"
+SETTINGS_END = "# --- end of settings ---"
+SCRIPT_SETTINGS = ("optimizer", "lr", "momentum", "weight_decay", "schedule", "decay_every",
+                   "gamma", "warmup_steps", "batch_size", "steps", "grad_clip", "seed",
+                   "log_every")
+
+
+@dataclass(frozen=True)
+class TrainingExport:
+    model: Path
+    script: Path
+    data: Path
+
+
+def export_training(project: Project, folder: str | os.PathLike, *,
+                    model_name: str = "model.py") -> TrainingExport:
+    """Write model.py (unless it exists with the same text), train.py and data.safetensors."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = project.training
+    try:
+        dataset = load_dataset(settings.dataset, settings.dataset_options, seed=settings.seed,
+                               val_fraction=settings.val_fraction)
+    except DatasetError as error:
+        raise ExportError(f"cannot make the training data: {error}") from None
+    problems = check_against(dataset, check_graph(project.graph))
+    if problems:
+        raise ExportError("the network does not fit its dataset: " + " ".join(problems))
+    model = folder / model_name
+    model.write_text(network_source(project).text, encoding="utf-8")
+    script = folder / "train.py"
+    script.write_text(training_script(project, module=Path(model_name).stem), encoding="utf-8")
+    data = folder / "data.safetensors"
+    _save_dataset(dataset, data)
+    return TrainingExport(model, script, data)
+
+
+def training_script(project: Project, module: str = "model") -> str:
+    """The text of train.py with the project's settings written in."""
+    template = resources.files("explorer.export.standalone").joinpath("train.py").read_text()
+    head, rest = template.split(SETTINGS_START)
+    _, tail = rest.split(SETTINGS_END)
+    training = project.training
+    values = {"output_kind": _output_kind(project), **{k: getattr(training, k)
+                                                         for k in SCRIPT_SETTINGS}}
+    if training.epochs:
+        values["steps"] = _steps_for_epochs(project)
+    block = f"{SETTINGS_START}\nSETTINGS = {pprint.pformat(values, sort_dicts=False)}\n"
+    text = head + block + SETTINGS_END + tail
+    if module != "model":
+        text = text.replace("from model import", f"from {module} import")
+    return _black(text)
+
+
+def _output_kind(project: Project) -> str:
+    result = check_graph(project.graph)
+    if result.output_id is None:
+        raise ExportError("the network has no output head to train.")
+    return project.graph.node(result.output_id).kind
+
+
+def _steps_for_epochs(project: Project) -> int:
+    settings = project.training
+    dataset = load_dataset(settings.dataset, settings.dataset_options, seed=settings.seed,
+                           val_fraction=settings.val_fraction)
+    per_epoch = max(1, len(dataset.x_train) // settings.batch_size)
+    return per_epoch * settings.epochs
+
+
+def _save_dataset(dataset, path: Path) -> None:
+    from safetensors.torch import save_file
+
+    arrays = {"x_train": dataset.x_train, "y_train": dataset.y_train,
+              "x_val": dataset.x_val, "y_val": dataset.y_val}
+    save_file({k: torch.from_numpy(v).contiguous() for k, v in arrays.items()}, str(path),
+              metadata={"dataset": dataset.name})
