@@ -34,8 +34,14 @@ def input_node_for(dataset: Dataset) -> tuple[str, dict[str, Any]]:
 
 
 def check_against(dataset: Dataset, check_result: CheckResult) -> list[str]:
-    """Every way the network and the dataset do not fit together; empty when they do."""
-    return _input_problems(dataset, check_result) + _output_problems(dataset, check_result)
+    """Every way the network and the dataset do not fit together; empty when they do.
+
+    When the input is wrong, output sizes that follow from it (tokens per
+    sequence, score-map size) are not reported again: fixing the input
+    fixes them.
+    """
+    problems = _input_problems(dataset, check_result)
+    return problems + _output_problems(dataset, check_result, input_ok=not problems)
 
 
 def _title(kind: str) -> str:
@@ -52,9 +58,13 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _settings(changes: dict[str, Any]) -> str:
-    parts = [f"{name} to {value}" for name, value in changes.items()]
+def _listing(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _settings(changes: dict[str, Any], joiner: str = " to ") -> str:
+    """``{"height": 8, "width": 8}`` -> "height to 8 and width to 8"."""
+    return _listing([f"{name}{joiner}{value}" for name, value in changes.items()])
 
 
 def _input_problems(dataset: Dataset, result: CheckResult) -> list[str]:
@@ -65,8 +75,11 @@ def _input_problems(dataset: Dataset, result: CheckResult) -> list[str]:
     kind, name = result.kinds[node], dataset.name
     want_kind, want = input_node_for(dataset)
     if kind != want_kind:
+        other_layout = (" (or set the dataset's layout option to 'vector')"
+                        if dataset.options.get("layout") == "image" else "")
         return [f"{name} gives {describe_examples(dataset.input_spec)}, but the network starts "
-                f"with {_a(kind)}: use {_a(want_kind)} instead ({_settings(want)})."]
+                f"with {_a(kind)}: use {_a(want_kind)} instead, with "
+                f"{_settings(want, ' ')}{other_layout}."]
     data = dataset.input_spec
     if kind == "VectorInput" and spec.shape != data.shape:
         return [f"The {_title(kind)} takes {_count(spec.shape[0], 'number')}, but {name} gives "
@@ -87,7 +100,7 @@ def _input_problems(dataset: Dataset, result: CheckResult) -> list[str]:
     return problems
 
 
-def _output_problems(dataset: Dataset, result: CheckResult) -> list[str]:
+def _output_problems(dataset: Dataset, result: CheckResult, *, input_ok: bool) -> list[str]:
     node = result.output_id
     if node is None or node not in result.kinds:
         return []
@@ -101,8 +114,10 @@ def _output_problems(dataset: Dataset, result: CheckResult) -> list[str]:
     if dataset.task == "regression":
         return _regression(dataset, spec)
     if dataset.task == "segmentation":
-        return _segmentation(dataset, spec)
-    return _per_token(dataset, spec) if dataset.per_token else _per_example(dataset, spec)
+        return _segmentation(dataset, spec, input_ok)
+    if dataset.per_token:
+        return _per_token(dataset, spec, input_ok)
+    return _per_example(dataset, spec)
 
 
 def _what(dataset: Dataset) -> str:
@@ -122,7 +137,8 @@ _LAST_LINEAR = "set the last Linear layer's out_features to {}"
 
 def _per_example(dataset: Dataset, spec: TensorSpec) -> list[str]:
     if spec.rank == 2:
-        return [f"{dataset.name} needs one class per example, but the Classification output "
+        example = "sequence" if dataset.input_spec.dtype == "long" else "example"
+        return [f"{dataset.name} needs one class per {example}, but the Classification output "
                 f"receives scores for every token ({format_shape(spec.shape)}): add a "
                 "GlobalAvgPool before the last Linear layer."]
     if spec.rank == 1 and spec.shape[0] != dataset.classes:
@@ -132,14 +148,14 @@ def _per_example(dataset: Dataset, spec: TensorSpec) -> list[str]:
     return []
 
 
-def _per_token(dataset: Dataset, spec: TensorSpec) -> list[str]:
+def _per_token(dataset: Dataset, spec: TensorSpec, input_ok: bool) -> list[str]:
     tokens, name = dataset.target_shape[0], dataset.name
     if spec.rank == 1:
         return [f"{name} needs a class for every token ({tokens}×{dataset.classes} scores), but "
                 f"the Classification output receives one set of {spec.shape[0]} scores per "
                 "sequence: remove the pooling before the last Linear layer."]
     problems = []
-    if spec.rank == 2 and spec.shape[0] != tokens:
+    if spec.rank == 2 and spec.shape[0] != tokens and input_ok:
         problems.append(f"The Classification output receives scores for {spec.shape[0]} "
                         f"tokens, but {name} has {tokens} per sequence: keep one row of scores "
                         "per input token.")
@@ -160,7 +176,7 @@ def _regression(dataset: Dataset, spec: TensorSpec) -> list[str]:
             f"{dataset.name} has {_count(want, 'number')} to predict per example: {fix}."]
 
 
-def _segmentation(dataset: Dataset, spec: TensorSpec) -> list[str]:
+def _segmentation(dataset: Dataset, spec: TensorSpec, input_ok: bool) -> list[str]:
     if spec.layout != "image":
         return []  # the graph checker already says the head needs score maps
     problems = []
@@ -168,9 +184,9 @@ def _segmentation(dataset: Dataset, spec: TensorSpec) -> list[str]:
         problems.append(f"The Segmentation output receives {spec.shape[0]} score maps, but "
                         f"{dataset.name} has {dataset.classes} pixel classes: set the last "
                         f"Conv2d's out_channels to {dataset.classes}.")
-    if spec.shape[1:] != dataset.target_shape:
+    if spec.shape[1:] != dataset.target_shape and input_ok:
         problems.append(f"The Segmentation output receives {format_shape(spec.shape[1:])} "
-                        f"score maps, but {dataset.name}'s masks are "
+                        f"score maps, but the masks of {dataset.name} are "
                         f"{format_shape(dataset.target_shape)}: the network must give back the "
                         "input's height and width (upsample as often as it downsamples).")
     return problems
