@@ -1,0 +1,161 @@
+"""The window's commands: menus, tool bar and keyboard shortcuts in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMenu, QToolBar
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+Keys = QKeySequence.StandardKey
+
+LATER_EXPORTS = (
+    ("PyTorch code…", "Export the network as a standalone PyTorch module."),
+    ("Training script…", "Export a script that trains this network."),
+    ("ONNX model…", "Export the network for ONNX runtimes."),
+)
+NOT_YET = " Not available in this version yet."
+
+SHORTCUTS_HELP = """<table cellspacing=4>
+<tr><td><b>Drag from the palette</b></td><td>add a node where you drop it</td></tr>
+<tr><td><b>Tab</b> or <b>Ctrl+K</b></td><td>add a node by typing its name</td></tr>
+<tr><td><b>Drag port to port</b></td><td>wire an output (right) to an input (left)</td></tr>
+<tr><td><b>Drop a wire on nothing</b></td><td>add a node already wired to it</td></tr>
+<tr><td><b>Drag from a wired input</b></td><td>move that wire, or drop it to remove</td></tr>
+<tr><td><b>Double-click a block</b></td><td>expand it to see its layers; again to collapse</td></tr>
+<tr><td><b>Delete</b></td><td>delete the selected nodes and wires</td></tr>
+<tr><td><b>Ctrl+C / Ctrl+V / Ctrl+D</b></td><td>copy, paste, duplicate</td></tr>
+<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>undo, redo</td></tr>
+<tr><td><b>Wheel</b>, <b>Ctrl+= / Ctrl+-</b></td><td>zoom the canvas</td></tr>
+<tr><td><b>Middle drag</b> or <b>Space+drag</b></td><td>move around the canvas</td></tr>
+<tr><td><b>F</b></td><td>fit the whole network in view</td></tr>
+<tr><td><b>Ctrl+Alt+= / Ctrl+Alt+-</b></td><td>bigger or smaller text (projectors)</td></tr>
+</table>"""
+
+
+class WindowActions:
+    """Creates every QAction of a MainWindow and puts them into menus and the tool bar."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        w, files, editor, view = window, window.files, window.editor, window.view
+        stack = window.document.undo_stack
+        # File
+        self.new = self._action("&New", files.new, Keys.New, "Start an empty network.")
+        self.open = self._action("&Open…", lambda: files.open(), Keys.Open)
+        self.examples = self._action("&Examples…", w.show_examples, "Ctrl+Shift+E",
+                                     "Open one of the example networks.")
+        self.save = self._action("&Save", files.save, Keys.Save)
+        self.save_as = self._action("Save &As…", files.save_as, Keys.SaveAs)
+        self.export_png = self._action("Diagram as &PNG…", lambda: w.export_diagram("png"))
+        self.export_svg = self._action("Diagram as &SVG…", lambda: w.export_diagram("svg"))
+        self.later_exports = []
+        for text, tip in LATER_EXPORTS:
+            action = QAction(text, w)
+            action.setEnabled(False)
+            action.setToolTip(tip + NOT_YET)
+            action.setStatusTip(tip + NOT_YET)
+            self.later_exports.append(action)
+        self.quit = self._action("&Quit", w.close, Keys.Quit)
+        # Edit
+        self.undo = stack.createUndoAction(w, "&Undo")
+        self.undo.setShortcuts(QKeySequence.keyBindings(Keys.Undo))
+        self.redo = stack.createRedoAction(w, "&Redo")
+        self.redo.setShortcuts([*QKeySequence.keyBindings(Keys.Redo), QKeySequence("Ctrl+Y")])
+        self.cut = self._action("Cu&t", editor.cut, Keys.Cut)
+        self.copy = self._action("&Copy", editor.copy, Keys.Copy)
+        self.paste = self._action("&Paste", lambda: editor.paste(), Keys.Paste)
+        self.duplicate = self._action("&Duplicate", editor.duplicate, "Ctrl+D")
+        self.delete = self._action("De&lete", editor.delete_selection, Keys.Delete)
+        self.delete.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
+                                  QKeySequence("Backspace")])
+        self.select_all = self._action("Select &All", w.select_all, Keys.SelectAll)
+        self.quick_add = self._action("&Add Node…", lambda: view.open_quick_add(), "Ctrl+K",
+                                      "Type a name to add a node at the cursor (also Tab).")
+        self.tidy = self._action("&Tidy Layout", editor.tidy, "Ctrl+L",
+                                 "Lay the network out left to right (undoable).")
+        # View
+        self.zoom_in = self._action("Zoom &In", view.zoom_in, Keys.ZoomIn)
+        self.zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self.zoom_out = self._action("Zoom &Out", view.zoom_out, Keys.ZoomOut)
+        self.zoom_reset = self._action("&Actual Size", view.reset_zoom, "Ctrl+0")
+        self.fit = self._action("&Fit to View", view.fit, "F", "Show the whole network.")
+        self.overview = self._action("Show &Overview", w.toggle_overview, checkable=True)
+        self.ui_bigger = self._action("&Bigger Text", lambda: w.step_ui_zoom(1), "Ctrl+Alt+=",
+                                      "Scale all text up, for projectors.")
+        self.ui_smaller = self._action("&Smaller Text", lambda: w.step_ui_zoom(-1), "Ctrl+Alt+-")
+        self.ui_reset = self._action("&Normal Text Size", lambda: w.set_ui_zoom(1.0), "Ctrl+Alt+0")
+        self.theme_group = QActionGroup(w)
+        self.light = self._action("&Light", lambda: w.set_theme("light"), checkable=True)
+        self.dark = self._action("&Dark", lambda: w.set_theme("dark"), checkable=True)
+        for action in (self.light, self.dark):
+            self.theme_group.addAction(action)
+        # Help
+        self.shortcuts = self._action("&Keyboard and Mouse", w.show_shortcuts, Keys.HelpContents)
+        self.about = self._action("&About", w.show_about)
+        self._menus()
+        self._tool_bar()
+
+    def _action(self, text: str, slot: Callable, shortcut=None, tip: str = "", *,
+                checkable: bool = False) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        action.triggered.connect(lambda *_: slot())
+        self.window.addAction(action)  # shortcuts work even with the menu bar hidden
+        return action
+
+    def _menus(self) -> None:
+        bar = self.window.menuBar()
+        file = bar.addMenu("&File")
+        file.addActions([self.new, self.open])
+        self.recent_menu = file.addMenu("Open &Recent")
+        file.addAction(self.examples)
+        file.addSeparator()
+        file.addActions([self.save, self.save_as])
+        export = file.addMenu("&Export")
+        export.setToolTipsVisible(True)
+        export.addActions([self.export_png, self.export_svg])
+        export.addSeparator()
+        export.addActions(self.later_exports)
+        file.addSeparator()
+        file.addAction(self.quit)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.undo, self.redo])
+        edit.addSeparator()
+        edit.addActions([self.cut, self.copy, self.paste, self.duplicate, self.delete])
+        edit.addSeparator()
+        edit.addActions([self.select_all, self.quick_add, self.tidy])
+        view = bar.addMenu("&View")
+        view.addActions([self.zoom_in, self.zoom_out, self.zoom_reset, self.fit])
+        view.addSeparator()
+        view.addActions([self.ui_bigger, self.ui_smaller, self.ui_reset])
+        theme = view.addMenu("&Theme")
+        theme.addActions([self.light, self.dark])
+        view.addSeparator()
+        view.addAction(self.overview)
+        self.panels_menu: QMenu = view.addMenu("&Panels")
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.shortcuts, self.about])
+
+    def _tool_bar(self) -> None:
+        bar = QToolBar("Main tools", self.window)
+        bar.setObjectName("MainToolBar")
+        bar.setMovable(False)
+        bar.addActions([self.new, self.open, self.save])
+        bar.addSeparator()
+        bar.addActions([self.undo, self.redo])
+        bar.addSeparator()
+        bar.addActions([self.quick_add, self.tidy, self.fit])
+        bar.addSeparator()
+        bar.addAction(self.examples)
+        self.window.addToolBar(bar)
+        self.tool_bar = bar

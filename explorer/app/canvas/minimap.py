@@ -1,0 +1,92 @@
+"""An overview of a big graph in the canvas corner: click or drag in it to look there.
+
+It paints node rectangles from the scene's items (not a second live view of
+the scene), so it costs a few hundred rectangle fills however big the
+graph, and shows the part of the graph the canvas currently shows.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from .. import theme
+from .scene import GraphScene
+
+MINIMAP_SIZE = (220, 140)
+SHOW_FROM_NODES = 14  # smaller graphs fit on screen; the overview would only add clutter
+
+
+class Minimap(QWidget):
+    """Overview of ``scene`` with the rectangle ``view`` shows; steers ``view``."""
+
+    def __init__(self, view: QGraphicsView, scene: GraphScene) -> None:
+        super().__init__(view)
+        self.view = view
+        self.scene = scene
+        self.forced: bool | None = None  # None: show for big graphs only
+        self.resize(*MINIMAP_SIZE)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Overview: click or drag to move the canvas there.")
+        self._repaint = QTimer(self, singleShot=True, interval=30)  # coalesce repaints
+        self._repaint.timeout.connect(self._refresh)
+        view.horizontalScrollBar().valueChanged.connect(self.schedule)
+        view.verticalScrollBar().valueChanged.connect(self.schedule)
+        scene.changed.connect(self.schedule)
+
+    def schedule(self, *args) -> None:
+        if not self._repaint.isActive():
+            self._repaint.start()
+
+    def _refresh(self) -> None:
+        wanted = self.forced if self.forced is not None else len(self.scene.nodes) >= \
+            SHOW_FROM_NODES
+        self.setVisible(bool(wanted))
+        if wanted:
+            self.update()
+
+    def _frame(self) -> tuple[QRectF, float, QPointF]:
+        """The scene area shown, the scale, and the offset from scene to widget."""
+        area = self.scene.content_rect().adjusted(-40, -40, 40, 40)
+        inner = QRectF(self.rect()).adjusted(6, 6, -6, -6)
+        scale = min(inner.width() / area.width(), inner.height() / area.height())
+        offset = QPointF(inner.center().x() - area.center().x() * scale,
+                         inner.center().y() - area.center().y() * scale)
+        return area, scale, offset
+
+    def _to_widget(self, rect: QRectF, scale: float, offset: QPointF) -> QRectF:
+        return QRectF(rect.x() * scale + offset.x(), rect.y() * scale + offset.y(),
+                      rect.width() * scale, rect.height() * scale)
+
+    def paintEvent(self, event) -> None:
+        t = theme.current()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        background = QColor(t.node_fill)
+        background.setAlpha(235)
+        painter.setPen(QPen(t.node_border, 1))
+        painter.setBrush(background)
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        _area, scale, offset = self._frame()
+        painter.setPen(Qt.PenStyle.NoPen)
+        for item in self.scene.nodes.values():
+            painter.setBrush(t.error if item.has_error else item.color)
+            rect = item.mapRectToScene(item.body_rect())
+            painter.drawRect(self._to_widget(rect, scale, offset))
+        shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        painter.setPen(QPen(t.selection, 1.5))
+        painter.setBrush(QColor(t.selection.red(), t.selection.green(), t.selection.blue(), 30))
+        painter.drawRect(self._to_widget(shown, scale, offset))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._steer(event.position())
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._steer(event.position())
+
+    def _steer(self, point: QPointF) -> None:
+        _area, scale, offset = self._frame()
+        self.view.centerOn(QPointF((point.x() - offset.x()) / scale,
+                                   (point.y() - offset.y()) / scale))

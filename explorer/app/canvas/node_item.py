@@ -1,0 +1,286 @@
+"""A node on the canvas: title, kind, output shape, parameter count and error badge.
+
+The item paints what the graph and the latest check say; it owns nothing
+the graph does not have. Its position follows ``graph.events.node_moved``;
+a drag only moves the item until the view turns the drop into a Move edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from explorer.graph import Issue, Node, NodeReport, format_count, get_kind
+
+from .. import theme
+from ..icons import paint_kind_icon
+from .port_item import PortItem
+
+NODE_WIDTH = 164.0
+HEADER_HEIGHT = 42.0
+PORT_SPACING = 20.0
+MIN_HEIGHT = 82.0
+CORNER = 8.0
+DETAIL_THRESHOLD = 0.4  # below this zoom, text is unreadable: nodes show their icon only
+
+
+def _font(pixels: int, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPixelSize(pixels)
+    font.setBold(bold)
+    return font
+
+
+TITLE_FONT = _font(13, bold=True)
+SMALL_FONT = _font(11)
+
+
+class NodeItem(QGraphicsItem):
+    """The canvas picture of one graph node."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node_id = node.id
+        self.node = node
+        self.kind = get_kind(node.kind)
+        self.color = theme.category_color(self.kind.category)
+        self.report: NodeReport | None = None
+        self.issues: tuple[Issue, ...] = ()
+        self.inputs: dict[str, PortItem] = {}
+        self.output: PortItem | None = None
+        self._height = MIN_HEIGHT
+        self._hovered = False
+        self._syncing = False  # True while the graph, not the user, moves the item
+        flags = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                 | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                 | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setFlags(flags)
+        self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(1)
+        self._build_ports()
+        self.move_to(node.position)
+        self._update_tooltip()
+
+    # -- following the model ------------------------------------------------------------
+
+    def set_node(self, node: Node) -> None:
+        """Parameters or label changed: repaint, and rebuild ports if their names changed."""
+        self.prepareGeometryChange()
+        self.node = node
+        if tuple(self.inputs) != self._port_names():
+            self._build_ports()
+        self._update_tooltip()
+        self.update()
+
+    def move_to(self, position: tuple[float, float]) -> None:
+        self._syncing = True
+        try:
+            self.setPos(QPointF(*position))
+        finally:
+            self._syncing = False
+
+    def set_report(self, report: NodeReport | None, issues: tuple[Issue, ...]) -> bool:
+        """Show a new check result; returns False (and repaints nothing) if it is the same."""
+        if report == self.report and issues == self.issues:
+            return False
+        self.report, self.issues = report, issues
+        self._update_tooltip()
+        self.update()
+        return True
+
+    @property
+    def has_error(self) -> bool:
+        return any(i.severity == "error" for i in self.issues)
+
+    @property
+    def has_warning(self) -> bool:
+        return any(i.severity == "warning" for i in self.issues)
+
+    @property
+    def user_moved(self) -> bool:
+        """True when the item sits somewhere other than the model says (mid-drag)."""
+        return (self.pos().x(), self.pos().y()) != tuple(self.node.position)
+
+    # -- ports ------------------------------------------------------------------------------
+
+    def _port_names(self) -> tuple[str, ...]:
+        return self.kind.input_ports(self.node.params)
+
+    def _build_ports(self) -> None:
+        scene = self.scene()
+        for port in [*self.inputs.values(), self.output]:
+            if port is not None:
+                port.setParentItem(None)
+                if scene is not None:
+                    scene.removeItem(port)
+        names = self._port_names()
+        self._height = max(MIN_HEIGHT, HEADER_HEIGHT + PORT_SPACING * len(names) + 8)
+        self.inputs = {}
+        for i, name in enumerate(names):
+            port = PortItem(self, self.node_id, name, False, self.color)
+            port.setPos(0, self._port_y(i, len(names)))
+            self.inputs[name] = port
+        self.output = None
+        if self.kind.has_output:
+            self.output = PortItem(self, self.node_id, "out", True, self.color)
+            self.output.setPos(NODE_WIDTH, self._height / 2)
+
+    def _port_y(self, index: int, count: int) -> float:
+        if count == 1:
+            return self._height / 2
+        return HEADER_HEIGHT + PORT_SPACING * (index + 0.5)
+
+    def ports(self) -> list[PortItem]:
+        return [*self.inputs.values(), *([self.output] if self.output else [])]
+
+    # -- Qt ------------------------------------------------------------------------------------
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-4, -12, NODE_WIDTH + 16, self._height + 16)
+
+    def body_rect(self) -> QRectF:
+        return QRectF(0, 0, NODE_WIDTH, self._height)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.body_rect(), CORNER, CORNER)
+        return path
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "node_item_moved"):
+                scene.node_item_moved(self)
+        return super().itemChange(change, value)
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hovered = False
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        t = theme.current()
+        rect = self.body_rect()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < DETAIL_THRESHOLD:
+            self._paint_overview(painter, t, rect)
+            return
+        border = t.selection if self.isSelected() else (
+            t.hover if self._hovered else t.node_border)
+        painter.setPen(QPen(border, 2.5 if self.isSelected() else 1.2))
+        painter.setBrush(t.node_fill)
+        painter.drawRoundedRect(rect, CORNER, CORNER)
+        self._paint_header(painter, t)
+        self._paint_body(painter, t)
+        if self.issues:
+            self._paint_badge(painter, t)
+
+    def _paint_overview(self, painter: QPainter, t: theme.CanvasTheme, rect: QRectF) -> None:
+        """Far out: a tinted box with the kind's icon, big enough to tell kinds apart."""
+        tint = QColor(self.color)
+        tint.setAlpha(70)
+        border = t.error if self.has_error else (t.selection if self.isSelected() else self.color)
+        painter.setPen(QPen(border, 4))
+        painter.setBrush(tint)
+        painter.drawRoundedRect(rect, CORNER, CORNER)
+        side = min(rect.height(), rect.width()) - 16
+        paint_kind_icon(painter, QRectF(rect.center().x() - side / 2,
+                                        rect.center().y() - side / 2, side, side), self.kind)
+
+    def _paint_header(self, painter: QPainter, t: theme.CanvasTheme) -> None:
+        stripe = QPainterPath()
+        stripe.addRoundedRect(QRectF(0, 0, NODE_WIDTH, HEADER_HEIGHT), CORNER, CORNER)
+        clip = QPainterPath()
+        clip.addRect(QRectF(0, 0, NODE_WIDTH, HEADER_HEIGHT))
+        tint = QColor(self.color)
+        tint.setAlpha(46 if t.name == "light" else 70)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(tint)
+        painter.drawPath(stripe.intersected(clip))
+        paint_kind_icon(painter, QRectF(9, 10, 22, 22), self.kind)
+        text_left, text_width = 38.0, NODE_WIDTH - 46.0
+        painter.setPen(t.text)
+        painter.setFont(TITLE_FONT)
+        title = QFontMetricsF(TITLE_FONT).elidedText(self.node.title, Qt.TextElideMode.ElideRight,
+                                                     text_width)
+        painter.drawText(QRectF(text_left, 5, text_width, 18), Qt.AlignmentFlag.AlignVCenter,
+                         title)
+        painter.setPen(t.muted_text)
+        painter.setFont(SMALL_FONT)
+        subtitle = self.kind.title
+        if self.node.label:
+            subtitle += f" · {self.node_id}"
+        subtitle = QFontMetricsF(SMALL_FONT).elidedText(subtitle, Qt.TextElideMode.ElideRight,
+                                                        text_width)
+        painter.drawText(QRectF(text_left, 22, text_width, 15), Qt.AlignmentFlag.AlignVCenter,
+                         subtitle)
+
+    def _paint_body(self, painter: QPainter, t: theme.CanvasTheme) -> None:
+        multi = len(self.inputs) > 1
+        painter.setFont(SMALL_FONT)
+        if multi:
+            painter.setPen(t.muted_text)
+            for port in self.inputs.values():
+                y = port.pos().y()
+                painter.drawText(QRectF(10, y - 8, 30, 16), Qt.AlignmentFlag.AlignVCenter,
+                                 port.name)
+        left = 44.0 if multi else 12.0
+        width = NODE_WIDTH - left - 12
+        metrics = QFontMetricsF(SMALL_FONT)
+        lines = self._body_lines()
+        top = HEADER_HEIGHT + 4 if not multi else self._height - 18 * len(lines) - 6
+        for i, (text, color) in enumerate(lines):
+            painter.setPen(color(t))
+            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            painter.drawText(QRectF(left, top + 16 * i, width, 16),
+                             Qt.AlignmentFlag.AlignVCenter, shown)
+
+    def _body_lines(self) -> Sequence[tuple[str, object]]:
+        report = self.report
+        if report is None:
+            return [("checking…", lambda t: t.muted_text)]
+        if report.spec is None:
+            shape = ("shape unknown", lambda t: t.error if self.has_error else t.muted_text)
+        else:
+            spec = report.spec
+            layout = "" if spec.dtype == "long" else f" {spec.layout}"
+            shape = (f"→ {spec}{layout}", lambda t: t.text)
+        count = (f"{format_count(report.params)} params" if report.params else "no weights",
+                 lambda t: t.muted_text)
+        return [shape, count]
+
+    def _paint_badge(self, painter: QPainter, t: theme.CanvasTheme) -> None:
+        color = t.error if self.has_error else t.warning
+        centre = QPointF(NODE_WIDTH - 2, 0)
+        painter.setPen(QPen(t.node_fill, 2))
+        painter.setBrush(color)
+        painter.drawEllipse(centre, 10, 10)
+        painter.setPen(QColor("white"))
+        painter.setFont(_font(13, bold=True))
+        painter.drawText(QRectF(centre.x() - 10, centre.y() - 10, 20, 20),
+                         Qt.AlignmentFlag.AlignCenter, "!")
+
+    def _update_tooltip(self) -> None:
+        kind = self.kind
+        lines = [f"<b>{_html(self.node.title)}</b> — {_html(kind.title)}"]
+        for issue in self.issues:
+            colour = "#d93a35" if issue.severity == "error" else "#b87800"
+            word = "Error" if issue.severity == "error" else "Warning"
+            lines.append(f"<span style='color:{colour}'><b>{word}:</b> {_html(issue.message)}"
+                         "</span>" + (f"<br><i>{_html(issue.hint)}</i>" if issue.hint else ""))
+        lines.append(_html(kind.description))
+        lines.append(f"<code>{_html(kind.formula)}</code>")
+        self.setToolTip("<br>".join(lines))
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,294 @@
+"""The scene: a projection of one ArchitectureGraph into canvas items.
+
+It listens to the graph's psygnal events and keeps id -> item maps (nodes,
+wires, group frames), connecting and disconnecting symmetrically when the
+document swaps graphs. It never changes the graph: user actions are turned
+into edits by the view. A check result paints shapes, counts and badges.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QGraphicsScene
+
+from explorer.graph import ArchitectureGraph, CheckResult, Edge
+
+from .. import theme
+from .group_frame import GroupFrame
+from .node_item import NodeItem
+from .port_item import PortItem
+from .skips import find_skips, nesting_levels
+from .wire_item import WireItem
+
+GRID = 24
+ARC_CLEARANCE = 30.0
+ARC_STEP = 16.0
+
+
+class GraphScene(QGraphicsScene):
+    """Canvas items for every node, wire and expanded block of a graph."""
+
+    node_activated = Signal(str)  # a node was double-clicked
+    frame_activated = Signal(str)  # an expanded block's frame was double-clicked
+
+    def __init__(self, graph: ArchitectureGraph | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.nodes: dict[str, NodeItem] = {}
+        self.wires: dict[Edge, WireItem] = {}
+        self.frames: dict[str, GroupFrame] = {}
+        self._wires_at: dict[str, set[Edge]] = defaultdict(set)
+        self._skips: dict[Edge, frozenset[str]] = {}
+        self._levels: dict[Edge, int] = {}
+        self._arcs_over: dict[str, set[Edge]] = defaultdict(set)
+        self._topology_dirty = False
+        self._result: CheckResult | None = None
+        self._graph: ArchitectureGraph | None = None
+        if graph is not None:
+            self.set_graph(graph)
+
+    # -- binding -------------------------------------------------------------------
+
+    @property
+    def graph(self) -> ArchitectureGraph:
+        assert self._graph is not None, "the scene shows no graph"
+        return self._graph
+
+    def set_graph(self, graph: ArchitectureGraph) -> None:
+        """Show ``graph`` (forgetting the previous one and its items)."""
+        if self._graph is not None:
+            self._connect(self._graph, False)
+        self.clear()
+        self.nodes.clear()
+        self.wires.clear()
+        self.frames.clear()
+        self._wires_at.clear()
+        self._result = None
+        self._graph = graph
+        for node_id in graph.node_ids():
+            self._node_added(node_id)
+        for edge in graph.edges():
+            self._edge_added(edge)
+        self._connect(graph, True)
+        self._topology_dirty = True
+        self._graph_changed()
+
+    def detach(self) -> None:
+        """Stop following the graph (a scene made only to draw a picture, say)."""
+        if self._graph is not None:
+            self._connect(self._graph, False)
+            self._graph = None
+
+    def _connect(self, graph: ArchitectureGraph, on: bool) -> None:
+        handlers = {
+            graph.events.node_added: self._node_added,
+            graph.events.node_removed: self._node_removed,
+            graph.events.node_changed: self._node_changed,
+            graph.events.node_moved: self._node_moved,
+            graph.events.edge_added: self._edge_added,
+            graph.events.edge_removed: self._edge_removed,
+            graph.events.changed: self._graph_changed,
+        }
+        for signal, handler in handlers.items():
+            if on:
+                signal.connect(handler)
+            else:
+                signal.disconnect(handler)
+
+    # -- graph events ----------------------------------------------------------------
+
+    def _node_added(self, node_id: str) -> None:
+        item = NodeItem(self.graph.node(node_id))
+        self.nodes[node_id] = item
+        self.addItem(item)
+        if self._result is not None:
+            self._show_report(node_id)
+        self._topology_dirty = True
+
+    def _node_removed(self, node_id: str) -> None:
+        item = self.nodes.pop(node_id)
+        self.removeItem(item)
+        self._wires_at.pop(node_id, None)
+        self._topology_dirty = True
+
+    def _node_changed(self, node_id: str) -> None:
+        item = self.nodes[node_id]
+        item.set_node(self.graph.node(node_id))
+        for edge in self._wires_at[node_id]:  # ports may have been rebuilt
+            self._place_wire(edge)
+
+    def _node_moved(self, node_id: str, x: float, y: float) -> None:
+        item = self.nodes[node_id]
+        item.node = self.graph.node(node_id)
+        item.move_to((x, y))
+
+    def _edge_added(self, edge: Edge) -> None:
+        source, target = self._ports(edge)
+        wire = WireItem(edge, source, target)
+        self.wires[edge] = wire
+        self.addItem(wire)
+        self._wires_at[edge.src].add(edge)
+        self._wires_at[edge.dst].add(edge)
+        target.set_connected(True)
+        source.set_connected(True)
+        self._topology_dirty = True
+
+    def _edge_removed(self, edge: Edge) -> None:
+        wire = self.wires.pop(edge)
+        self.removeItem(wire)
+        self._wires_at[edge.src].discard(edge)
+        self._wires_at[edge.dst].discard(edge)
+        wire.target.set_connected(False)
+        wire.source.set_connected(any(e.src == edge.src for e in self._wires_at[edge.src]))
+        self._topology_dirty = True
+
+    def _graph_changed(self) -> None:
+        if self._topology_dirty:
+            self._topology_dirty = False
+            self._skips = find_skips(self.graph)
+            self._levels = nesting_levels(self._skips)
+            self._arcs_over.clear()
+            for edge, bypassed in self._skips.items():
+                for node_id in bypassed | {edge.src, edge.dst}:
+                    self._arcs_over[node_id].add(edge)
+            for edge, wire in self.wires.items():
+                if edge not in self._skips:
+                    wire.set_arc(None)
+        for edge in self._skips:
+            self._update_arc(edge)
+        self._sync_frames()
+
+    # -- items following each other ------------------------------------------------------
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        """Called by a node item whenever it moves (by drag or by the graph)."""
+        for edge in self._wires_at.get(item.node_id, ()):
+            self.wires[edge].update_path()
+        for edge in self._arcs_over.get(item.node_id, ()):
+            self._update_arc(edge)
+        if item.node.group in self.frames:
+            self._fit_frame(item.node.group)
+
+    def _ports(self, edge: Edge) -> tuple[PortItem, PortItem]:
+        source = self.nodes[edge.src].output
+        target = self.nodes[edge.dst].inputs[edge.dst_port]
+        assert source is not None
+        return source, target
+
+    def _place_wire(self, edge: Edge) -> None:
+        source, target = self._ports(edge)
+        wire = self.wires[edge]
+        wire.set_ports(source, target)
+        source.set_connected(True)
+        target.set_connected(True)
+
+    def _update_arc(self, edge: Edge) -> None:
+        wire = self.wires.get(edge)
+        if wire is None:
+            return
+        tops = [self.nodes[n].sceneBoundingRect().top() + 12 for n in self._skips[edge]
+                if n in self.nodes]
+        top = min(tops, default=wire.source.anchor().y())
+        wire.set_arc(top - ARC_CLEARANCE - ARC_STEP * min(self._levels.get(edge, 0), 6))
+
+    def _sync_frames(self) -> None:
+        groups = self.graph.groups()
+        for gone in set(self.frames) - set(groups):
+            self.removeItem(self.frames.pop(gone))
+        for group_id, block in groups.items():
+            if group_id not in self.frames:
+                frame = GroupFrame(block)
+                self.frames[group_id] = frame
+                self.addItem(frame)
+            self._fit_frame(group_id)
+
+    def _fit_frame(self, group_id: str) -> None:
+        members = [item for item in self.nodes.values() if item.node.group == group_id]
+        self.frames[group_id].fit(item.mapRectToScene(item.body_rect()) for item in members)
+
+    # -- check results -------------------------------------------------------------------
+
+    def apply_check(self, result: CheckResult) -> None:
+        """Paint a new check: shapes, counts, badges. Items that did not change stay as is."""
+        self._result = result
+        for node_id in self.nodes:
+            self._show_report(node_id)
+        for edge, wire in self.wires.items():
+            spec = result.spec(edge.src)
+            text = str(spec) if spec is not None else ""
+            if text != wire.shape_text:
+                wire.set_shape_text(text)
+
+    def _show_report(self, node_id: str) -> None:
+        assert self._result is not None
+        self.nodes[node_id].set_report(self._result.reports.get(node_id),
+                                       self._result.issues_for(node_id))
+
+    # -- selection and positions ------------------------------------------------------
+
+    def selected_node_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edges(self) -> list[Edge]:
+        return [i.edge for i in self.selectedItems() if isinstance(i, WireItem)]
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        self.clearSelection()
+        for node_id in node_ids:
+            if node_id in self.nodes:
+                self.nodes[node_id].setSelected(True)
+
+    def moved_positions(self) -> dict[str, tuple[float, float]]:
+        """Items the user dragged away from where the graph has them."""
+        return {node_id: (item.pos().x(), item.pos().y())
+                for node_id, item in self.nodes.items() if item.user_moved}
+
+    def reset_positions(self) -> None:
+        """Put every item back where the graph says it is (after a refused move)."""
+        for node_id, item in self.nodes.items():
+            item.move_to(self.graph.node(node_id).position)
+
+    def content_rect(self) -> QRectF:
+        """The area the graph's items cover (an empty graph: a default canvas area)."""
+        rect = QRectF()
+        for item in [*self.nodes.values(), *self.frames.values(), *self.wires.values()]:
+            rect = rect.united(item.sceneBoundingRect())
+        return rect if not rect.isEmpty() else QRectF(-200, -150, 400, 300)
+
+    def port_at(self, point: QPointF, radius: float = 10.0) -> PortItem | None:
+        """The port under (or within ``radius`` of) a scene point."""
+        area = QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius)
+        ports = [i for i in self.items(area) if isinstance(i, PortItem)]
+        return min(ports, key=lambda p: (p.scenePos() - point).manhattanLength(), default=None)
+
+    def node_at(self, point: QPointF) -> NodeItem | None:
+        for item in self.items(point):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def frame_at(self, point: QPointF) -> GroupFrame | None:
+        for item in self.items(point):
+            if isinstance(item, GroupFrame):
+                return item
+        return None
+
+    # -- painting -------------------------------------------------------------------------
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        t = theme.current()
+        painter.fillRect(rect, t.background)
+        scale = painter.worldTransform().m11()
+        if scale < 0.35:
+            return  # a grid that dense is noise
+        pen = QPen(t.grid, 3.0 if scale >= 1 else 3.0 / scale)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        left = math.floor(rect.left() / GRID) * GRID
+        top = math.floor(rect.top() / GRID) * GRID
+        xs = range(int(left), int(rect.right()) + 1, GRID)
+        ys = range(int(top), int(rect.bottom()) + 1, GRID)
+        painter.drawPoints([QPointF(x, y) for x in xs for y in ys])

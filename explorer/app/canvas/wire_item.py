@@ -1,0 +1,111 @@
+"""A wire between two ports; skip connections arc over the nodes they bypass."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from explorer.graph import Edge
+
+from .. import theme
+from .port_item import PortItem
+
+ARC_RUN_IN = 60.0  # horizontal run before a skip arc rises
+
+
+def wire_path(start: QPointF, end: QPointF, arc_top: float | None = None) -> QPainterPath:
+    """A smooth wire leaving ``start`` to the right and entering ``end`` from the left.
+
+    With ``arc_top`` the wire rises to that height, runs level over whatever
+    lies between, and comes down into ``end``: the picture of a skip.
+    """
+    path = QPainterPath(start)
+    if arc_top is not None and end.x() - start.x() > 2 * ARC_RUN_IN:
+        top = min(arc_top, start.y(), end.y())
+        path.cubicTo(QPointF(start.x() + 45, start.y()), QPointF(start.x() + 15, top),
+                     QPointF(start.x() + ARC_RUN_IN, top))
+        path.lineTo(QPointF(end.x() - ARC_RUN_IN, top))
+        path.cubicTo(QPointF(end.x() - 15, top), QPointF(end.x() - 45, end.y()), end)
+        return path
+    dx = max(40.0, abs(end.x() - start.x()) * 0.5)
+    path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
+    return path
+
+
+class WireItem(QGraphicsItem):
+    """The picture of one graph edge; it follows its ports as nodes move."""
+
+    def __init__(self, edge: Edge, source: PortItem, target: PortItem) -> None:
+        super().__init__()
+        self.edge = edge
+        self.source = source
+        self.target = target
+        self.arc_top: float | None = None  # set by the scene for skip connections
+        self.shape_text = ""
+        self._path = QPainterPath()
+        self._hovered = False
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+        self.update_path()
+
+    @property
+    def is_skip(self) -> bool:
+        return self.arc_top is not None
+
+    def set_ports(self, source: PortItem, target: PortItem) -> None:
+        self.source, self.target = source, target
+        self.update_path()
+
+    def set_arc(self, arc_top: float | None) -> None:
+        if arc_top != self.arc_top:
+            self.arc_top = arc_top
+            self.update_path()
+
+    def set_shape_text(self, text: str) -> None:
+        self.shape_text = text
+        e = self.edge
+        where = f"{e.dst}" + (f" ({e.dst_port})" if e.dst_port != "in" else "")
+        kind = "Skip connection" if self.is_skip else "Wire"
+        self.setToolTip(f"{kind}: {e.src} → {where}" + (f"\ncarries {text}" if text else ""))
+
+    def update_path(self) -> None:
+        self.prepareGeometryChange()
+        self._path = wire_path(self.source.anchor(), self.target.anchor(), self.arc_top)
+        self.set_shape_text(self.shape_text)
+
+    def path(self) -> QPainterPath:
+        return self._path
+
+    def boundingRect(self) -> QRectF:
+        return self._path.boundingRect().adjusted(-6, -6, 6, 6)
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        return stroker.createStroke(self._path)
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hovered = False
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        t = theme.current()
+        color = QColor(t.skip_wire if self.is_skip else t.wire)
+        width = 2.2 if self.is_skip else 1.8
+        if self.isSelected():
+            color, width = t.selection, width + 1.2
+        elif self._hovered:
+            width += 1.2
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(color, width)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)

@@ -1,0 +1,158 @@
+"""The open document: one project, its undo stack, and the latest shape check.
+
+Everything the editor changes goes through ``Document.push``, which applies
+an ``explorer.graph`` edit and, only if the graph accepted it, records it on
+the undo stack. Views observe the graph's own events; the document adds the
+check result (re-run after every change, with a ShapeCache so it stays cheap)
+and plain-words notices for edits the graph refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from explorer.graph import (
+    ArchitectureGraph,
+    CheckResult,
+    Edit,
+    GraphError,
+    Project,
+    ShapeCache,
+    check_graph,
+)
+
+from .undo import EditCommand
+
+log = logging.getLogger(__name__)
+
+
+def error_text(error: GraphError) -> str:
+    """A refused edit in one friendly sentence: what is wrong, then what to do."""
+    where = f"{error.node_id}: " if error.node_id else ""
+    text = f"{where}{error.message}"
+    text = text[0].upper() + text[1:] if text else "That change was refused."
+    return text + (f" {error.hint}" if error.hint else "")
+
+
+class Document(QObject):
+    """A project being edited: graph, undo history, file path and check result."""
+
+    checked = Signal(object)  # CheckResult, after every change
+    project_replaced = Signal()  # new/open/recover put a different graph in place
+    notice = Signal(str)  # something the user should read (a refused edit, ...)
+    path_changed = Signal()
+
+    def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.cache = ShapeCache()
+        self._project = project if project is not None else Project()
+        self._path: Path | None = None
+        self._result: CheckResult | None = None
+        self._dirty = True
+        self.last_refusal = ""  # why the last refused edit was refused
+        self._check_timer = QTimer(self, singleShot=True, interval=0)
+        self._check_timer.timeout.connect(self.check_now)
+        self.undo_stack.indexChanged.connect(self.check_now)
+        self._observe(self._project.graph)
+
+    # -- what is open ---------------------------------------------------------
+
+    @property
+    def project(self) -> Project:
+        return self._project
+
+    @property
+    def graph(self) -> ArchitectureGraph:
+        return self._project.graph
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def set_path(self, path: str | Path | None) -> None:
+        self._path = Path(path) if path is not None else None
+        self.path_changed.emit()
+
+    @property
+    def display_name(self) -> str:
+        """The file name without its suffix, or the project's name for unsaved work."""
+        if self._path is not None:
+            return self._path.name.removesuffix(".archx.json").removesuffix(".json")
+        return self._project.name or "Untitled"
+
+    @property
+    def is_modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def replace(self, project: Project, path: str | Path | None = None, *,
+                modified: bool = False) -> None:
+        """Show another project (new, open, recover); the undo history starts afresh."""
+        self._unobserve(self._project.graph)
+        self._project = project
+        self.undo_stack.clear()
+        if modified:  # recovered work is not on disk yet: an unmatchable clean index
+            self.undo_stack.resetClean()
+        self._dirty = True
+        self._observe(project.graph)
+        self.set_path(path)
+        self.project_replaced.emit()
+        self.check_now()
+
+    # -- changing ---------------------------------------------------------------
+
+    def push(self, edit: Edit, *, merge_key: Hashable | None = None) -> bool:
+        """Apply ``edit``; record it for undo if the graph accepted it, else say why."""
+        try:
+            edit.apply(self.graph)
+        except GraphError as error:
+            self.last_refusal = error_text(error)
+            self.notice.emit(self.last_refusal)
+            return False
+        self.undo_stack.push(EditCommand(self.graph, edit, merge_key=merge_key))
+        self.check_now()
+        return True
+
+    def close_merge(self) -> None:
+        """The control being typed into lost focus: its next edit is a new undo step."""
+        index = self.undo_stack.index()
+        if index > 0:
+            command = self.undo_stack.command(index - 1)
+            if isinstance(command, EditCommand):
+                command.close_merge()
+
+    # -- checking -------------------------------------------------------------------
+
+    @property
+    def result(self) -> CheckResult:
+        """The check of the graph as it is now (re-run first if it changed)."""
+        if self._dirty or self._result is None:
+            self.check_now()
+        assert self._result is not None
+        return self._result
+
+    def check_now(self) -> None:
+        """Re-check if the graph changed since the last check, and tell the views."""
+        self._check_timer.stop()
+        if not self._dirty and self._result is not None:
+            return
+        self._dirty = False
+        self._result = check_graph(self.graph, cache=self.cache)
+        self.checked.emit(self._result)
+
+    def _graph_changed(self) -> None:
+        self._dirty = True
+        self._check_timer.start()  # coalesce a burst of changes into one check
+
+    # -- observing ----------------------------------------------------------------
+
+    def _observe(self, graph: ArchitectureGraph) -> None:
+        graph.events.changed.connect(self._graph_changed)
+
+    def _unobserve(self, graph: ArchitectureGraph) -> None:
+        graph.events.changed.disconnect(self._graph_changed)

@@ -1,0 +1,85 @@
+"""The example networks the app offers: the recipes, and project files in assets/examples."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from explorer.graph import Project, recipes
+from explorer.graph.project import SUFFIX, load
+
+from .paths import examples_dir
+
+
+@dataclass(frozen=True)
+class Example:
+    """One entry of the gallery; ``load()`` makes a fresh project each time."""
+
+    key: str
+    title: str
+    description: str
+    load: Callable[[], Project]
+    path: Path | None = None
+
+
+# Recipes shown in the gallery, in teaching order: (key, factory).
+RECIPE_EXAMPLES: tuple[tuple[str, Callable[[], Project]], ...] = (
+    ("residual_mlp", recipes.residual_mlp),
+    ("mlp", recipes.mlp),
+    ("highway_mlp", lambda: recipes.highway_mlp(blocks=6)),
+    ("resnet_cifar", recipes.resnet_cifar),
+    ("densenet", recipes.densenet),
+    ("transformer_classifier", recipes.transformer_classifier),
+    ("unet", recipes.unet),
+    ("mbconv_net", recipes.mbconv_net),
+)
+
+DEFAULT_EXAMPLE = "residual_mlp"
+
+
+def default_project() -> Project:
+    """What a new window shows: a small residual MLP for the spirals data."""
+    return recipes.residual_mlp()
+
+
+def example_files() -> list[Path]:
+    """Example project files, from ``explorer.graph.examples`` if it exists, else the folder."""
+    try:
+        module = importlib.import_module("explorer.graph.examples")
+    except ImportError:
+        module = None
+    for name in ("example_paths", "paths", "list_examples"):
+        finder = getattr(module, name, None)
+        if callable(finder):
+            try:
+                found = [Path(p) for p in finder()]
+            except (TypeError, ValueError, OSError):
+                continue
+            if all(p.suffix == ".json" for p in found):
+                return found
+    folder = examples_dir()
+    return sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+
+
+def _file_example(path: Path) -> Example:
+    title, description = path.name.removesuffix(SUFFIX).replace("_", " ").capitalize(), ""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        title = doc.get("name") or title
+        description = doc.get("description", "")
+    except (OSError, ValueError, AttributeError):
+        description = "(this file could not be read)"
+    return Example(f"file:{path.name}", str(title), str(description),
+                   lambda: load(path), path)
+
+
+def list_examples() -> list[Example]:
+    """Example files first (they are curated), then the built-in recipes."""
+    examples = [_file_example(p) for p in example_files()]
+    for key, factory in RECIPE_EXAMPLES:
+        project = factory()
+        examples.append(Example(key, project.name, project.description, factory))
+    return examples

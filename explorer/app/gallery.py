@@ -1,0 +1,85 @@
+"""The examples gallery: each example network with a picture of its diagram."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.graph import ProjectFileError
+
+from . import theme
+from .examples import Example, list_examples
+from .render import thumbnail
+
+THUMBNAIL = QSize(300, 110)
+
+
+class ExamplesGallery(QDialog):
+    """Pick an example; ``chosen`` holds it after the dialog is accepted."""
+
+    def __init__(self, parent: QWidget | None = None,
+                 examples: list[Example] | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Examples")
+        self.examples = examples if examples is not None else list_examples()
+        self.chosen: Example | None = None
+        self.list = QListWidget()
+        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setIconSize(THUMBNAIL)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setMovement(QListView.Movement.Static)
+        self.list.setSpacing(10)
+        self.list.setWordWrap(True)
+        self.list.setGridSize(QSize(THUMBNAIL.width() + 24, THUMBNAIL.height() + 64))
+        blank = QPixmap(THUMBNAIL)
+        blank.fill(theme.current().background)
+        for example in self.examples:
+            item = QListWidgetItem(blank, example.title)
+            item.setToolTip(example.description or example.title)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            self.list.addItem(item)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._open_current)
+        buttons.rejected.connect(self.reject)
+        self.list.itemActivated.connect(lambda _item: self._open_current())
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Open an example to explore, change and train. Hover for a "
+                                "description."))
+        layout.addWidget(self.list)
+        layout.addWidget(buttons)
+        self.resize(1040, 640)
+        self.list.setCurrentRow(0)
+        self._next = 0
+        QTimer.singleShot(0, self._draw_next)  # pictures appear one by one, never blocking
+
+    def _draw_next(self) -> None:
+        if self._next >= len(self.examples):
+            return
+        index, self._next = self._next, self._next + 1
+        try:
+            picture = thumbnail(self.examples[index].load(), THUMBNAIL)
+        except ProjectFileError:
+            picture = None  # the item keeps its blank picture; opening says why
+        if picture is not None:
+            self.list.item(index).setIcon(picture)
+        QTimer.singleShot(0, self._draw_next)
+
+    def thumbnails_done(self) -> bool:
+        return self._next >= len(self.examples)
+
+    def _open_current(self) -> None:
+        row = self.list.currentRow()
+        if 0 <= row < len(self.examples):
+            self.chosen = self.examples[row]
+            self.accept()

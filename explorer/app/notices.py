@@ -1,0 +1,90 @@
+"""Non-blocking notices, and the safety net for exceptions in Qt slots.
+
+A refused edit, a file that cannot be opened or an unexpected error shows as
+a banner over the canvas that fades by itself, and goes to the log; nothing
+waits for a click, and the user's work stays as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+
+log = logging.getLogger("explorer.app")
+
+NOTICE_SECONDS = 8
+
+
+class NoticeBar(QWidget):
+    """A banner at the top of its parent: the last message, a close button, auto-hide."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("NoticeBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.label = QLabel(wordWrap=True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(text="✕", autoRaise=True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.setProperty("severity", "error" if error else "info")
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.label.setText(text)
+        self.place()
+        self.show()
+        self.raise_()
+        self._timer.start(NOTICE_SECONDS * 1000 * (2 if error else 1))
+
+    @property
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+    def place(self) -> None:
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        width = min(parent.width() - 40, 720)
+        self.setFixedWidth(max(width, 200))
+        self.adjustSize()
+        self.move((parent.width() - self.width()) // 2, 12)
+
+
+class ExceptionRelay(QObject):
+    """Catches exceptions that reach the Qt event loop, logs them, and reports them."""
+
+    caught = Signal(str)  # a plain-words message for the notice bar
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._previous = sys.excepthook
+
+    def install(self) -> None:
+        sys.excepthook = self.handle
+
+    def uninstall(self) -> None:
+        if sys.excepthook == self.handle:
+            sys.excepthook = self._previous
+
+    def handle(self, kind: type[BaseException], error: BaseException,
+               tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            self._previous(kind, error, tb)
+            return
+        log.error("Unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        self.caught.emit(f"Something went wrong ({kind.__name__}: {error}). Your work is "
+                         "safe; the details are in the log. Please try that again.")

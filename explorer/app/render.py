@@ -1,0 +1,125 @@
+"""Drawing a project's diagram without a window: PNG or SVG files, and gallery thumbnails."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QApplication
+
+from explorer.graph import Project, check_graph
+from explorer.graph.project import load
+
+from . import theme
+from .canvas.scene import GraphScene
+
+MARGIN = 32.0
+PNG_SCALE = 2.0  # crisp on HiDPI screens and in slides
+MAX_PIXELS = 12_000  # the longest side of a PNG; big graphs are scaled down to fit
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+
+
+def ensure_application() -> QApplication:
+    """A QApplication to draw with; offscreen when there is no display (servers, CI)."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    no_display = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if no_display:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return QApplication(sys.argv[:1])
+
+
+def project_scene(project: Project) -> GraphScene:
+    """A scene showing ``project``'s graph with its check results (shapes, badges)."""
+    scene = GraphScene(project.graph)
+    scene.apply_check(check_graph(project.graph))
+    return scene
+
+
+def diagram_rect(scene: GraphScene) -> QRectF:
+    return scene.content_rect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+
+
+def export_diagram(project: Project, out_path: str | os.PathLike) -> Path:
+    """Draw ``project``'s diagram to a file, from a scene of its own (the canvas is untouched)."""
+    scene = project_scene(project)
+    try:
+        return render_scene(scene, out_path)
+    finally:
+        scene.detach()
+
+
+def render_scene(scene: GraphScene, out_path: str | os.PathLike) -> Path:
+    """Write the scene's diagram to ``out_path`` (.svg, or .png/.jpg); returns the path."""
+    path = Path(out_path)
+    suffix = path.suffix.lower()
+    source = diagram_rect(scene)
+    scene.clearSelection()
+    if suffix == ".svg":
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(source.size().toSize())
+        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+        generator.setTitle("Architecture diagram")
+        painter = QPainter(generator)
+        _paint(scene, painter, QRectF(0, 0, source.width(), source.height()), source)
+        painter.end()
+    elif suffix in IMAGE_SUFFIXES:
+        scale = min(PNG_SCALE, MAX_PIXELS / max(source.width(), source.height()))
+        image = QImage(QSize(int(source.width() * scale), int(source.height() * scale)),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(theme.current().background)
+        painter = QPainter(image)
+        _paint(scene, painter, QRectF(image.rect()), source)
+        painter.end()
+        if not image.save(str(path)):
+            raise OSError(f"could not write {path} (is the folder there, and writable?)")
+    else:
+        raise ValueError(f"cannot draw a diagram as {suffix or 'a file without a suffix'}; "
+                         "use .png or .svg.")
+    if not path.exists():
+        raise OSError(f"could not write {path} (is the folder there, and writable?)")
+    return path
+
+
+def _paint(scene: GraphScene, painter: QPainter, target: QRectF, source: QRectF) -> None:
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing
+                           | QPainter.RenderHint.TextAntialiasing
+                           | QPainter.RenderHint.SmoothPixmapTransform)
+    scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
+
+
+def thumbnail(project: Project, size: QSize) -> QPixmap:
+    """A small picture of a project's diagram (for the examples gallery)."""
+    scene = project_scene(project)
+    source = diagram_rect(scene)
+    ratio = 2.0
+    pixmap = QPixmap(size * ratio)
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(theme.current().background)
+    painter = QPainter(pixmap)
+    _paint(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
+    painter.end()
+    scene.detach()
+    return pixmap
+
+
+def render_to_file(project_path: str, out_path: str) -> None:
+    """Headless: draw the diagram of the project file ``project_path`` into ``out_path``.
+
+    Raises ProjectFileError for an unreadable project, ValueError for an
+    unknown output type and OSError when the picture cannot be written.
+    """
+    ensure_application()
+    project = load(project_path)
+    scene = project_scene(project)
+    try:
+        render_scene(scene, out_path)
+    finally:
+        scene.detach()

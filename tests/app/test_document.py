@@ -1,0 +1,74 @@
+"""The document: edits applied through the undo stack, refused edits kept off it."""
+
+from explorer.app.document import Document
+from explorer.graph import AddNode, Connect, Edge, Project, SetParams, recipes
+from explorer.graph.project import dumps
+
+
+def test_push_applies_and_undo_redo_round_trip(qtbot):
+    doc = Document(Project())
+    assert doc.push(AddNode("VectorInput"))
+    assert doc.push(AddNode("Linear"))
+    assert doc.push(Connect(Edge("input_1", "linear_1", "in")))
+    after = dumps(doc.project)
+    assert doc.undo_stack.count() == 3
+    for _ in range(3):
+        doc.undo_stack.undo()
+    assert len(doc.graph) == 0
+    for _ in range(3):
+        doc.undo_stack.redo()
+    assert dumps(doc.project) == after
+
+
+def test_refused_edit_is_not_recorded_and_says_why(qtbot):
+    doc = Document(Project())
+    doc.push(AddNode("Linear"))
+    with qtbot.waitSignal(doc.notice) as notice:
+        assert not doc.push(Connect(Edge("linear_1", "linear_1", "in")))
+    assert doc.undo_stack.count() == 1
+    assert "loop" in notice.args[0]
+    assert notice.args[0][0].isupper()
+    assert doc.last_refusal == notice.args[0]
+
+
+def test_spin_box_edits_merge_until_the_control_is_left(qtbot):
+    doc = Document(recipes.mlp(depth=1))
+    key = ("linear_1", "out_features")
+    for width in (65, 66, 67):
+        doc.push(SetParams("linear_1", {"out_features": width}), merge_key=key)
+    assert doc.undo_stack.count() == 1
+    doc.close_merge()
+    doc.push(SetParams("linear_1", {"out_features": 80}), merge_key=key)
+    assert doc.undo_stack.count() == 2
+    doc.undo_stack.undo()
+    assert doc.graph.node("linear_1").params["out_features"] == 67
+    doc.undo_stack.undo()
+    assert doc.graph.node("linear_1").params["out_features"] == 64
+
+
+def test_check_follows_every_change_and_undo(qtbot):
+    doc = Document(recipes.mlp(depth=1))
+    before = doc.result.total_params
+    with qtbot.waitSignal(doc.checked):
+        doc.push(SetParams("linear_1", {"out_features": 128}))
+    assert doc.result.total_params > before
+    doc.undo_stack.undo()
+    assert doc.result.total_params == before
+
+
+def test_direct_graph_changes_are_checked_too(qtbot):
+    doc = Document(recipes.mlp(depth=1))
+    with qtbot.waitSignal(doc.checked, timeout=2000):
+        doc.graph.set_params("linear_1", {"out_features": 3})
+    assert doc.result.reports["linear_1"].spec.shape == (3,)
+
+
+def test_replace_starts_a_fresh_history_and_can_mark_modified(qtbot):
+    doc = Document(recipes.mlp())
+    doc.push(SetParams("linear_1", {"out_features": 5}))
+    assert doc.is_modified
+    with qtbot.waitSignal(doc.project_replaced):
+        doc.replace(recipes.residual_mlp())
+    assert not doc.is_modified and doc.undo_stack.count() == 0
+    doc.replace(recipes.mlp(), modified=True)
+    assert doc.is_modified
