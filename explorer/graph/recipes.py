@@ -145,8 +145,9 @@ def resnet_cifar(
     kind = "Plain" if plain else "Residual"
     return _finish(g, f"{kind} CIFAR-style net, {6 * n + 2} layers", f"3×3 stem, three stages "
                    f"of {2 * n} convolutions ({'/'.join(map(str, widths))} filters), global "
-                   "average pool, classifier.", dataset=dataset, optimizer="sgd", lr=0.1,
-                   momentum=0.9, weight_decay=1e-4, **training)
+                   "average pool, classifier.", dataset=dataset,
+                   **{"optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4,
+                      **training})
 
 
 def densenet(
@@ -212,7 +213,7 @@ def transformer_classifier(
     chain.add("ClassificationOutput")
     return _finish(g, f"{'Pre' if norm == 'pre' else 'Post'}-LN transformer, {depth} blocks",
                    f"{depth} transformer blocks of width {dim} with {heads} heads.",
-                   dataset=dataset, optimizer="adamw", lr=1e-3, **training)
+                   dataset=dataset, **{"optimizer": "adamw", "lr": 1e-3, **training})
 
 
 def unet(
