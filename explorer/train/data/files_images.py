@@ -55,14 +55,14 @@ def class_folders(root: Path) -> dict[str, list[Path]]:
 
 def read_image(path: Path, size: int, grayscale: bool) -> np.ndarray:
     """One image as float32 C×size×size in [0, 1], or an error naming the file."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
         with Image.open(path) as image:
             image = image.convert("L" if grayscale else "RGB")
             image = image.resize((size, size), Image.Resampling.BILINEAR)
             pixels = np.asarray(image, dtype=np.float32) / 255.0
-    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
+    except Exception:  # a user's file can fail to decode in many ways; each means "unreadable"
         raise DatasetError(f"image_folder: cannot read '{path.parent.name}/{path.name}': it is "
                            "not a PNG or JPEG image, or it is damaged. Remove or replace "
                            "it.") from None

@@ -50,7 +50,7 @@ def read_arrays(path: Path) -> tuple[np.ndarray, np.ndarray]:
                          f"{held}.")
         try:
             return archive[chosen[0]], archive[chosen[1]]
-        except (ValueError, OSError, zipfile.BadZipFile) as error:
+        except Exception as error:  # a damaged archive fails in many ways (zlib, zip, format)
             reason = ("holds Python objects, which are not read for safety"
                       if "pickle" in str(error) else "is damaged")
             raise _error(path.name, f"cannot be read: an array {reason}. Save plain numeric "

@@ -15,6 +15,7 @@ from explorer.graph.params import Param
 from explorer.graph.specs import TensorSpec
 
 from .dataset import DatasetInfo, Generated
+from .limits import require_memory
 from .raster import (
     SHAPE_NAMES,
     add_noise,
@@ -45,11 +46,17 @@ def _noise(default: float = 0.05) -> Param:
                  min=0.0, max=1.0)
 
 
+def _reserve(name: str, opts: dict[str, Any], bytes_per_pixel: int) -> None:
+    pixels = opts["count"] * opts["size"] ** 2
+    require_memory(name, pixels * bytes_per_pixel, "count or size")
+
+
 def _balanced_labels(count: int, classes: int, rng: np.random.Generator) -> np.ndarray:
     return rng.permutation(np.arange(count) % classes).astype(np.int64)
 
 
 def _shapes(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
+    _reserve("shapes", opts, 4 * opts["channels"] + 12)  # image, mask and coordinates
     n, size, channels, classes = opts["count"], opts["size"], opts["channels"], opts["classes"]
     labels = _balanced_labels(n, classes, rng)
     images = backgrounds(n, channels, size, rng)
@@ -66,6 +73,7 @@ def _stripe_name(degrees: float) -> str:
 
 
 def _stripes(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
+    _reserve("stripes", opts, 8 * opts["channels"] + 16)  # image and the wave it is made of
     n, size, channels, classes = opts["count"], opts["size"], opts["channels"], opts["classes"]
     labels = _balanced_labels(n, classes, rng)
     step = np.pi / classes
@@ -86,6 +94,7 @@ def _stripes(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
 
 
 def _shape_masks(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
+    _reserve("shape_masks", opts, 4 * opts["channels"] + 8 + 12)  # image, labels, drawing
     n, size, channels, classes = opts["count"], opts["size"], opts["channels"], opts["classes"]
     images = backgrounds(n, channels, size, rng)
     masks = np.zeros((n, size, size), dtype=np.int64)

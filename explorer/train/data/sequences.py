@@ -16,25 +16,27 @@ from explorer.graph.params import Param
 from explorer.graph.specs import TensorSpec
 
 from .dataset import DatasetInfo, Generated
+from .limits import require_memory
 
 SEQUENCES_GROUP = "Sequences"
 
 
-def _options(vocab: int) -> tuple[Param, ...]:
+def _options() -> tuple[Param, ...]:
     return (
         Param("length", int, 16, "Tokens per sequence", min=2, max=1024),
-        Param("vocab", int, vocab, "Number of distinct tokens", min=2, max=10_000),
+        Param("vocab", int, 16, "Number of distinct tokens", min=2, max=10_000),
         Param("count", int, 2000, "How many sequences in all", min=4, max=1_000_000),
     )
 
 
-def _tokens(opts: dict[str, Any], rng: np.random.Generator) -> np.ndarray:
+def _tokens(name: str, opts: dict[str, Any], rng: np.random.Generator) -> np.ndarray:
+    require_memory(name, 16 * opts["count"] * opts["length"], "count or length")  # x and y
     return rng.integers(0, opts["vocab"], (opts["count"], opts["length"]), dtype=np.int64)
 
 
-def _per_token(rule):
+def _per_token(name: str, rule):
     def make(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
-        x = _tokens(opts, rng)
+        x = _tokens(name, opts, rng)
         spec = TensorSpec((opts["length"],), "long", vocab=opts["vocab"])
         names = tuple(f"token {t}" for t in range(opts["vocab"]))
         return Generated(x, rule(x).astype(np.int64), spec, "classification", opts["vocab"],
@@ -48,7 +50,7 @@ def _parity(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
 
     Labels are drawn first, so the two classes are exactly balanced.
     """
-    x = _tokens(opts, rng)
+    x = _tokens("parity", opts, rng)
     n, length, vocab = x.shape[0], x.shape[1], opts["vocab"]
     labels = rng.permutation(np.arange(n) % 2).astype(np.int64)  # 1 = odd number of 1s
     wrong = np.flatnonzero((x == 1).sum(axis=1) % 2 != labels)
@@ -61,17 +63,17 @@ def _parity(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
     return Generated(x, labels, spec, "classification", 2, ("even", "odd"))
 
 
-def _info(name: str, title: str, description: str, make, vocab: int = 16) -> DatasetInfo:
-    return DatasetInfo(name, title, description, SEQUENCES_GROUP, _options(vocab),
+def _info(name: str, title: str, description: str, make) -> DatasetInfo:
+    return DatasetInfo(name, title, description, SEQUENCES_GROUP, _options(),
                        "classification", "TokenInput", make)
 
 
 DATASETS = (
     _info("copy", "Copy", "Repeat the sequence: predict each token as it is.",
-          _per_token(lambda x: x.copy())),
+          _per_token("copy", lambda x: x.copy())),
     _info("reverse", "Reverse", "Predict the sequence back to front, token by token.",
-          _per_token(lambda x: x[:, ::-1].copy())),
+          _per_token("reverse", lambda x: x[:, ::-1].copy())),
     _info("sort", "Sort", "Predict the sequence's tokens in increasing order, token by token.",
-          _per_token(lambda x: np.sort(x, axis=1))),
+          _per_token("sort", lambda x: np.sort(x, axis=1))),
     _info("parity", "Parity", "Is the number of 1s in the sequence even or odd?", _parity),
 )

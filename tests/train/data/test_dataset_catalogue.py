@@ -130,3 +130,9 @@ def test_no_validation_share_keeps_every_example_for_training():
     data = load_dataset("moons", {"points": 100}, val_fraction=0.0)
     assert (len(data), data.n_val) == (100, 0)
     assert data.x_val.shape == (0, 2)
+
+
+def test_a_request_too_big_for_memory_is_refused_before_drawing():
+    with pytest.raises(DatasetError, match=r"shapes with these options would take .* of "
+                                           r"memory.*Lower count or size"):
+        load_dataset("shapes", {"count": 200_000, "size": 256})

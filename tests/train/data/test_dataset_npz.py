@@ -141,3 +141,12 @@ def test_tokens_must_be_whole_numbers(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(DatasetError, match=r"does not exist"):
         load(str(tmp_path / "gone.npz"))
+
+
+def test_a_damaged_archive(tmp_path):
+    path = tmp_path / "cut.npz"
+    save(tmp_path, "good.npz", x=np.arange(1000.0), y=np.arange(1000) % 2)
+    data = (tmp_path / "good.npz").read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DatasetError, match=r"'cut\.npz'"):
+        load(str(path))
