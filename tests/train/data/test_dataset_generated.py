@@ -1,9 +1,11 @@
 """Built-in datasets: shapes, dtypes, determinism, balance and splits, with small sizes."""
 
+import pickle
+
 import numpy as np
 import pytest
 
-from explorer.train.data import DATASETS, load_dataset
+from explorer.train.data import DATASETS, DatasetError, load_dataset
 
 USER_FILES = {"csv", "npz", "image_folder"}
 BUILT_IN = [name for name in DATASETS if name not in USER_FILES]
@@ -196,3 +198,13 @@ def test_parity_labels_count_the_ones_and_are_balanced(vocab):
     assert np.array_equal((data.x_train == 1).sum(axis=1) % 2, data.y_train)
     assert np.bincount(data.y_train).tolist() == [100, 100]
     assert data.x_train.max() < vocab
+
+
+def test_datasets_and_their_errors_survive_pickling_for_the_run_process():
+    data = load_dataset("copy", {"count": 20})
+    again = pickle.loads(pickle.dumps(data))
+    assert np.array_equal(again.x_train, data.x_train)
+    assert (again.input_spec, again.options, again.class_names) == (
+        data.input_spec, data.options, data.class_names)
+    error = pickle.loads(pickle.dumps(DatasetError("csv: 'a.csv' is empty.")))
+    assert str(error) == "csv: 'a.csv' is empty."
