@@ -39,3 +39,25 @@ def drag(view: CanvasView, start: QPoint, end: QPoint, steps: int = 6,
 def wire(view: CanvasView, src: str, dst: str, port: str = "in") -> None:
     """Drag a wire from ``src``'s output to ``dst``'s input ``port``."""
     drag(view, port_point(view, src), port_point(view, dst, port))
+
+
+def drop_kind(view: CanvasView, kind: str, point: QPoint) -> bool:
+    """Drop what the palette drags for ``kind`` at a viewport point; True if accepted."""
+    from explorer.app.palette import kind_mime_data
+
+    return drop_mime(view, kind_mime_data(kind), point)
+
+
+def drop_mime(view: CanvasView, data, point: QPoint) -> bool:
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    enter = QDragEnterEvent(point, Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), enter)
+    if not enter.isAccepted():
+        return False
+    event = QDropEvent(QPointF(point), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), event)
+    return event.isAccepted()
