@@ -13,11 +13,13 @@ from safetensors.torch import load_file, save_file
 from explorer.build import build_model
 from explorer.export import ExportError, export_python, network_source
 from explorer.graph import ArchitectureGraph, recipes
-from explorer.graph.project import Project, dumps, loads
+from explorer.graph.examples import example_paths
+from explorer.graph.project import Project, dumps, load, loads
 
 RUNNER = Path(__file__).with_name("runner.py")
 BIN = Path(sys.executable).parent
 PROJECTS = {name: recipe for name, recipe in recipes.RECIPES.items()}
+EXAMPLES = {p.name.removesuffix(".archx.json"): p for p in example_paths()}
 
 
 def prepare(project, folder: Path, seed: int = 0):
@@ -54,11 +56,14 @@ def run_exported(*folders: Path):
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-def test_every_recipe_exports_code_that_matches_the_compiled_module(tmp_path):
+def test_every_example_exports_code_that_matches_the_compiled_module(tmp_path):
+    """Outputs and gradients of exported code equal the app's module (float32, < 1e-5)."""
     cases = {}
-    for name, recipe in PROJECTS.items():
+    projects = {**{f"recipe_{n}": r() for n, r in PROJECTS.items()},
+                **{n: load(p) for n, p in EXAMPLES.items()}}
+    for name, project in projects.items():
         folder = tmp_path / name
-        cases[name] = (folder, prepare(recipe(), folder))
+        cases[name] = (folder, prepare(project, folder))
     run_exported(*(folder for folder, _ in cases.values()))
     for name, (folder, (model, x, projection)) in cases.items():
         want = expected(model, x, projection)
