@@ -31,7 +31,7 @@ def resolve_device(name: str) -> torch.device:
     if text == "mps":
         if not _mps_available():
             raise SetupError("The device 'mps' (Apple GPU) is not available on this machine.",
-                             "Use --device cpu or auto.")
+                             "Set the device to cpu or auto.")
         return torch.device("mps")
     match = _CUDA_INDEX.fullmatch(text)
     if text == "cuda" or match:
@@ -40,7 +40,7 @@ def resolve_device(name: str) -> torch.device:
         if count == 0:
             raise SetupError(f"The device {name!r} needs an NVIDIA GPU with CUDA, and this "
                              "machine has none that PyTorch can use.",
-                             "Use --device cpu or auto.")
+                             "Set the device to cpu or auto.")
         if index >= count:
             raise SetupError(f"The device {name!r} is not there: this machine has {count} "
                              f"CUDA GPU{'s' if count > 1 else ''} (cuda:0 to cuda:{count - 1}).",

@@ -44,7 +44,7 @@ class Trainer:
         self.writer = RunWriter(Path(run_dir)) if run_dir is not None else None
         self.parts: TrainingParts | None = None
         self.step = 0  # steps completed
-        self._looping = False
+        self.current = 0  # the step being computed (0 while setting up)
         self.last: StepRecord | None = None
         self._after_backward = [c for c in self.callbacks if overrides(c, "on_after_backward")]
         self._batch_end = [c for c in self.callbacks if overrides(c, "on_batch_end")]
@@ -61,13 +61,11 @@ class Trainer:
                 self.parts = build_parts(self.plan)
                 self._begin()
                 self._started = time.perf_counter()
-                self._looping = True
                 if self._loop() == "stopped":
                     status, reason = "stopped", f"Stopped at step {self.step}."
         except Exception as error:  # every failure becomes a reason, never a traceback
             status, details = "failed", traceback.format_exc()
-            failing_step = self.step + 1 if self._looping else 0
-            reason, node_id = describe_failure(error, failing_step, self.plan.device)
+            reason, node_id = describe_failure(error, self.current, self.plan.device)
             for callback in self.callbacks:
                 _quietly(callback.on_exception, error, self.step)
         ended = RunEnded(status, reason, self.step, time.perf_counter() - started, node_id,
@@ -105,6 +103,7 @@ class Trainer:
             action = self.control.gate(self._state_changed)
             if action == "stop":
                 return "stopped"
+            self.current = step
             logged = step % log_every == 0 or step == total or action == "single"
             lr = learning_rate(settings, step, total)
             set_learning_rate(optimizer, lr)

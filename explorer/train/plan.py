@@ -123,7 +123,7 @@ def plan_run(source: Project, **overrides: Any) -> RunPlan:
         raise SetupError(error.message) from None
     problems = check_against(dataset, result)
     if problems:
-        raise SetupError(f"The network does not fit the dataset: {problems[0]}"
+        raise SetupError(f"The network does not fit the dataset. {problems[0]}"
                          + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     if settings.batch_size > dataset.n_train:
         held = (f" after holding out {settings.val_fraction:.0%} for validation"

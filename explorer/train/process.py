@@ -21,10 +21,11 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .callbacks import RecordListener
+from .callbacks import Callback, RecordListener
 from .control import Command, RunControl
 from .engine import Trainer
 from .plan import RunPlan
@@ -37,9 +38,13 @@ _CLOSE = object()
 class RunProcess:
     """The parent's handle on one run in a child process."""
 
-    def __init__(self, plan: RunPlan, out: str | os.PathLike | None = "runs") -> None:
+    def __init__(self, plan: RunPlan, out: str | os.PathLike | None = "runs",
+                 child_callbacks: Sequence[Callback] = ()) -> None:
+        """``child_callbacks`` run inside the child: they must pickle (instances of
+        importable classes), and they see every step, the model included."""
         self.plan = plan
         self.out = out
+        self.child_callbacks = list(child_callbacks)
         self.run_dir: Path | None = None
         self.ended: RunEnded | None = None
         self.last: StepRecord | None = None
@@ -60,7 +65,7 @@ class RunProcess:
         self._process = context.Process(
             target=child_main, name="architecture-explorer-run", daemon=True,
             args=(self.plan, str(self.run_dir) if self.run_dir else None, records_out,
-                  commands_in))
+                  commands_in, self.child_callbacks))
         self._process.start()
         records_out.close()  # so a dead child reads as end-of-file, never as a hang
         commands_in.close()
@@ -227,11 +232,12 @@ class RecordSender:
 
 
 def child_main(plan: RunPlan, run_dir: str | None, records: Connection,
-               commands: Connection) -> None:
+               commands: Connection, callbacks: Sequence[Callback] = ()) -> None:
     """The child process: train ``plan`` and report everything through ``records``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to decide
     sender = RecordSender(records)
     try:
-        Trainer(plan, [RecordListener(sender.send)], PipeControl(commands), run_dir).run()
+        listeners = [*callbacks, RecordListener(sender.send)]
+        Trainer(plan, listeners, PipeControl(commands), run_dir).run()
     finally:
         sender.close()
