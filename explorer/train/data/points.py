@@ -13,7 +13,7 @@ import numpy as np
 from explorer.graph.params import Param
 from explorer.graph.specs import TensorSpec
 
-from .dataset import DatasetInfo, Generated
+from .dataset import DatasetInfo, Generated, Maker, Task
 
 POINTS_GROUP = "2-D points"
 MAX_POINTS = 1_000_000
@@ -101,10 +101,10 @@ def _sine(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
     return Generated(x.astype(np.float32), y.astype(np.float32), TensorSpec((1,)), "regression")
 
 
-def _info(name: str, title: str, description: str, options: tuple[Param, ...], make,
-          *, task: str = "classification") -> DatasetInfo:
-    return DatasetInfo(name, title, description, POINTS_GROUP, options, task,  # type: ignore[arg-type]
-                       "VectorInput", make)
+def _info(name: str, title: str, description: str, options: tuple[Param, ...], make: Maker,
+          *, task: Task = "classification") -> DatasetInfo:
+    return DatasetInfo(name, title, description, POINTS_GROUP, options, task, "VectorInput",
+                       make)
 
 
 def _total(default: int = 1000) -> Param:
