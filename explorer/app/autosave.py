@@ -62,6 +62,7 @@ class Autosaver(QObject):
         self.directory = Path(directory)
         self.project_file = self.directory / f"{PREFIX}{os.getpid()}.archx.json"
         self.note_file = self.directory / f"{PREFIX}{os.getpid()}.json"
+        self._keep_orphans()
         self._pending = False
         self.timer = QTimer(self, interval=interval_ms)
         self.timer.timeout.connect(self.save_now)
@@ -69,6 +70,16 @@ class Autosaver(QObject):
         document.graph.events.changed.connect(self._changed)
         document.project_replaced.connect(self._replaced)
         document.undo_stack.cleanChanged.connect(self._clean_changed)
+
+    def _keep_orphans(self) -> None:
+        """A dead session that had our pid left files under our name: keep them aside."""
+        if not self.project_file.exists():
+            return
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for path in (self.project_file, self.note_file):
+            with contextlib.suppress(OSError):
+                suffix = ".archx.json" if path.name.endswith(".archx.json") else ".json"
+                path.rename(path.with_name(f"{PREFIX}0-{stamp}{suffix}"))
 
     def _changed(self) -> None:
         self._pending = True
@@ -115,8 +126,10 @@ class Autosaver(QObject):
 
 
 def _process_running(pid: int) -> bool:
+    if pid <= 0:
+        return False  # set aside by a later session (see Autosaver._keep_orphans)
     if pid == os.getpid():
-        return False  # a leftover with our pid comes from an earlier, dead process
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -135,7 +148,7 @@ def find_recoveries(directory: Path) -> list[Recovery]:
         stem = project_file.name.removesuffix(".archx.json")
         note_file = project_file.with_name(f"{stem}.json")
         try:
-            pid = int(stem.removeprefix(PREFIX))
+            pid = int(stem.removeprefix(PREFIX).split("-")[0])
         except ValueError:
             continue
         if _process_running(pid):

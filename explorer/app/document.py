@@ -50,6 +50,10 @@ class Document(QObject):
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
+        # A dying QUndoStack clears itself and signals; nobody may hear that while Qt is
+        # deleting the document and its children.
+        stack = self.undo_stack
+        self.destroyed.connect(lambda *_: stack.blockSignals(True))
         self.cache = ShapeCache()
         self._project = project if project is not None else Project()
         self._path: Path | None = None

@@ -61,6 +61,7 @@ def render_scene(scene: GraphScene, out_path: str | os.PathLike) -> Path:
     suffix = path.suffix.lower()
     source = diagram_rect(scene)
     scene.clearSelection()
+    scene.set_item_caching(False)  # paint vectors and text, not cached pixmaps
     if suffix == ".svg":
         generator = QSvgGenerator()
         generator.setFileName(str(path))

@@ -251,6 +251,12 @@ class GraphScene(QGraphicsScene):
         for node_id, item in self.nodes.items():
             item.move_to(self.graph.node(node_id).position)
 
+    def set_item_caching(self, on: bool) -> None:
+        """Cached nodes paint from pixmaps (fast on screen); off, they paint as vectors (SVG)."""
+        mode = NodeItem.CacheMode.DeviceCoordinateCache if on else NodeItem.CacheMode.NoCache
+        for item in self.nodes.values():
+            item.setCacheMode(mode)
+
     def content_rect(self) -> QRectF:
         """The area the graph's items cover (an empty graph: a default canvas area)."""
         rect = QRectF()

@@ -1,0 +1,80 @@
+"""Themes, the classroom text zoom, the exception net, and a quick start without torch."""
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
+
+from explorer.app import theme
+from explorer.app.notices import ExceptionRelay
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_dark_theme_changes_widgets_and_canvas_and_is_remembered(window, settings):
+    window.set_theme("dark")
+    assert theme.current().name == "dark"
+    window_colour = QApplication.palette().color(QPalette.ColorRole.Window)
+    assert window_colour.lightness() < 80
+    assert window.actions_.dark.isChecked()
+    assert settings.value("ui/theme") == "dark"
+    window.set_theme("light")
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 200
+
+
+def test_ui_zoom_scales_fonts_and_canvas(window, settings):
+    base = QApplication.font().pointSizeF()
+    canvas = window.view.transform().m11()
+    window.actions_.ui_bigger.trigger()
+    window.actions_.ui_bigger.trigger()
+    assert QApplication.font().pointSizeF() > base * 1.2
+    assert window.view.transform().m11() > canvas * 1.2
+    assert float(settings.value("ui/zoom")) == window.ui_zoom
+    window.actions_.ui_reset.trigger()
+    assert abs(QApplication.font().pointSizeF() - base) < 0.01
+
+
+def test_ui_zoom_steps_stay_in_range():
+    assert theme.next_ui_zoom(1.0, 1) == 1.15
+    assert theme.next_ui_zoom(1.0, -1) == 0.9
+    assert theme.next_ui_zoom(theme.UI_ZOOM_STEPS[-1], 1) == theme.UI_ZOOM_STEPS[-1]
+
+
+def test_exceptions_in_slots_are_logged_and_shown(window, qtbot, caplog):
+    relay = ExceptionRelay()
+    relay.caught.connect(lambda text: window.show_message(text, error=True))
+    try:
+        raise ZeroDivisionError("division by zero")
+    except ZeroDivisionError as error:
+        with caplog.at_level(logging.ERROR, logger="explorer.app"):
+            relay.handle(type(error), error, error.__traceback__)
+    assert "ZeroDivisionError" in window.view.notice.text
+    assert "Your work is safe" in window.view.notice.text
+    assert "Traceback" in caplog.text
+
+
+def test_relay_installs_and_uninstalls_the_hook():
+    before = sys.excepthook
+    relay = ExceptionRelay()
+    relay.install()
+    assert sys.excepthook == relay.handle
+    relay.uninstall()
+    assert sys.excepthook is before
+
+
+def test_the_editor_starts_without_importing_torch(tmp_path):
+    code = ("import sys, time; t = time.perf_counter();"
+            "from explorer.app.application import create_application; app = create_application();"
+            "from explorer.app.main_window import MainWindow; w = MainWindow(); w.show();"
+            "app.processEvents(); w.autosaver.stop();"
+            "print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60,
+                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
+                                 "ARCHITECTURE_EXPLORER_DATA": str(tmp_path),
+                                 "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"

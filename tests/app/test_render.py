@@ -1,0 +1,53 @@
+"""Headless diagrams: PNG and SVG files of a project, and clear errors for bad input."""
+
+import pytest
+from PySide6.QtGui import QImage
+
+from explorer.app import render_to_file
+from explorer.app.render import export_diagram
+from explorer.graph import ProjectFileError, recipes
+from explorer.graph.project import save
+
+
+@pytest.fixture
+def project_file(tmp_path):
+    path = tmp_path / "unet.archx.json"
+    save(recipes.unet(), path)
+    return path
+
+
+def test_png_is_drawn_at_twice_the_canvas_size(qtbot, project_file, tmp_path):
+    out = tmp_path / "unet.png"
+    render_to_file(str(project_file), str(out))
+    image = QImage(str(out))
+    assert not image.isNull()
+    assert image.width() > 2000 and image.width() > image.height()
+    corner = image.pixelColor(2, 2)
+    centre = image.pixelColor(image.width() // 2, image.height() // 2)
+    assert corner != centre  # something was drawn, not just background
+
+
+def test_svg_holds_the_node_names(qtbot, project_file, tmp_path):
+    out = tmp_path / "unet.svg"
+    render_to_file(str(project_file), str(out))
+    text = out.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    assert "concat_1" in text and "conv_1" in text
+
+
+def test_unknown_suffix_and_bad_project_are_explained(qtbot, project_file, tmp_path):
+    with pytest.raises(ValueError, match=r"use \.png or \.svg"):
+        render_to_file(str(project_file), str(tmp_path / "x.gif"))
+    bad = tmp_path / "bad.archx.json"
+    bad.write_text("[]")
+    with pytest.raises(ProjectFileError, match="one JSON object"):
+        render_to_file(str(bad), str(tmp_path / "x.png"))
+    with pytest.raises(OSError, match="could not write"):
+        render_to_file(str(project_file), str(tmp_path / "missing" / "x.png"))
+
+
+def test_exporting_leaves_the_graph_unobserved(qtbot, tmp_path):
+    project = recipes.mlp()
+    export_diagram(project, tmp_path / "a.png")
+    for signal in (project.graph.events.node_added, project.graph.events.changed):
+        assert len(signal) == 0
