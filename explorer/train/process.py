@@ -48,7 +48,7 @@ class RunProcess:
         self.run_dir: Path | None = None
         self.ended: RunEnded | None = None
         self.last: StepRecord | None = None
-        self.step = 0
+        self.steps_done = 0
         self._process: mp.process.BaseProcess | None = None
         self._records: Connection | None = None
         self._commands: Connection | None = None
@@ -146,15 +146,15 @@ class RunProcess:
 
     def _note(self, record: Record) -> None:
         if isinstance(record, StepRecord):
-            self.last, self.step = record, record.step
+            self.last, self.steps_done = record, record.step
         elif isinstance(record, RunEnded):
             self.ended = record
-            self.step = record.step
+            self.steps_done = record.step
         elif hasattr(record, "step"):
-            self.step = max(self.step, record.step)
+            self.steps_done = max(self.steps_done, record.step)
 
     def _crashed(self, exitcode: int | None) -> RunEnded:
-        ended = RunEnded("failed", crash_reason(exitcode, self.step), self.step,
+        ended = RunEnded("failed", crash_reason(exitcode, self.steps_done), self.steps_done,
                          run_dir=str(self.run_dir) if self.run_dir else None, last=self.last,
                          details=f"exit code {exitcode}")
         self.ended = ended

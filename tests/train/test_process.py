@@ -1,0 +1,110 @@
+"""Runs in their own process: records stream back, commands work, and a crash is only a failure."""
+
+import json
+import os
+import time
+
+import pytest
+
+from explorer.train import (
+    Progress,
+    RunEnded,
+    RunProcess,
+    RunStarted,
+    StateChanged,
+    StepRecord,
+    load_run,
+    plan_run,
+)
+from explorer.train.process import crash_reason
+
+from .train_helpers import AbortAt, PoisonWeights, tiny_mlp
+
+CHILD_START = 120  # seconds: a fresh interpreter imports torch before its first step
+
+
+def started(tmp_path, project, child_callbacks=(), **settings):
+    run = RunProcess(plan_run(project, **settings), out=tmp_path,
+                     child_callbacks=child_callbacks)
+    run.start()
+    return run
+
+
+def collect(run, timeout=CHILD_START):
+    records = []
+    deadline = time.monotonic() + timeout
+    while run.ended is None and time.monotonic() < deadline:
+        records += run.poll()
+        time.sleep(0.02)
+    assert run.ended is not None, "the run did not end in time"
+    return records
+
+
+@pytest.mark.slow
+def test_a_run_streams_its_records_and_ends_done(tmp_path):
+    run = started(tmp_path, tiny_mlp(steps=40, log_every=10))
+    records = collect(run)
+    kinds = [type(r) for r in records]
+    assert kinds[0] is RunStarted and kinds[-1] is RunEnded
+    assert [r.step for r in records if isinstance(r, StepRecord)] == [10, 20, 30, 40]
+    assert any(isinstance(r, Progress) for r in records)
+    assert run.ended.ok and run.ended.step == 40
+    assert load_run(run.run_dir).state == "done"
+    run.close()
+
+
+@pytest.mark.slow
+def test_pause_step_resume_and_stop_reach_the_child(tmp_path):
+    run = started(tmp_path, tiny_mlp(steps=100_000, log_every=1000, batch_size=8))
+    records = []
+
+    def until(predicate, timeout=CHILD_START):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            records.extend(run.poll())
+            if predicate():
+                return
+            time.sleep(0.02)
+        raise AssertionError("the run did not answer in time")
+
+    until(lambda: any(isinstance(r, Progress) for r in records))
+    run.pause()
+    until(lambda: any(isinstance(r, StateChanged) and r.state == "paused" for r in records))
+    paused_at = next(r.step for r in records if isinstance(r, StateChanged))
+    run.step()
+    until(lambda: any(isinstance(r, StepRecord) and r.step == paused_at + 1 for r in records))
+    run.resume()
+    until(lambda: any(isinstance(r, StateChanged) and r.state == "running" for r in records))
+    run.stop()
+    records += collect(run)
+    assert run.ended.status == "stopped" and run.ended.step > paused_at + 1
+    assert load_run(run.run_dir).has_weights
+    run.close()
+
+
+@pytest.mark.slow
+def test_a_hard_crash_of_the_child_is_a_failed_run_and_the_parent_carries_on(tmp_path):
+    run = started(tmp_path, tiny_mlp(steps=50, log_every=5), child_callbacks=[AbortAt(12)])
+    collect(run)
+    ended = run.ended
+    assert ended.status == "failed"
+    assert "crashed" in ended.reason and "SIGABRT" in ended.reason
+    assert ended.step >= 10, "the steps it reported before dying are kept"
+    status = json.loads((run.run_dir / "status.json").read_text())
+    assert status["status"] == "failed" and "SIGABRT" in status["reason"]
+    run.close()
+    assert os.getpid() > 0  # still here
+
+
+@pytest.mark.slow
+def test_a_failure_inside_the_child_comes_back_with_its_reason(tmp_path):
+    run = started(tmp_path, tiny_mlp(), child_callbacks=[PoisonWeights("linear_2", 4)])
+    collect(run)
+    assert run.ended.status == "failed" and run.ended.node_id == "linear_2"
+    run.close()
+
+
+def test_crash_reasons_read_plainly():
+    assert "out of memory" in crash_reason(-9, 3)
+    assert "SIGSEGV" in crash_reason(-11, 0) and "before its first step" in crash_reason(-11, 0)
+    assert "exit code 3" in crash_reason(3, 10)
