@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from explorer.graph.reference import node_kinds_markdown, settings_markdown
+from explorer.train.data.reference import datasets_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -13,4 +14,5 @@ if __name__ == "__main__":
                 "page is written from the code (`python scripts/make_docs.py`).\n\n"
                 + settings_markdown() + "\n")
     (DOCS / "training-settings.md").write_text(settings, encoding="utf-8")
-    print("wrote docs/node-kinds.md and docs/training-settings.md")
+    (DOCS / "datasets.md").write_text(datasets_markdown() + "\n", encoding="utf-8")
+    print("wrote docs/node-kinds.md, docs/training-settings.md and docs/datasets.md")

@@ -24,20 +24,21 @@ def node_kinds_markdown() -> str:
             if kind.paper:
                 lines += [f"Reference: {kind.paper}.", ""]
             if kind.params:
-                lines += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
-                for p in kind.params:
-                    lines.append(f"| `{p.name}` | {_type(p)} | {_num(p.default)} | "
-                                 f"{_meaning(p)} |")
-                lines.append("")
+                lines += ["| parameter | type | default | meaning |", "|---|---|---|---|",
+                          *param_rows(kind.params), ""]
     return "\n".join(lines)
 
 
 def settings_markdown() -> str:
     lines = ["| setting | type | default | meaning |", "|---|---|---|---|",
-             "| `dataset_options` | object | {} | Options of the chosen dataset |"]
-    for p in SETTINGS_PARAMS:
-        lines.append(f"| `{p.name}` | {_type(p)} | {_num(p.default)} | {_meaning(p)} |")
+             "| `dataset_options` | object | {} | Options of the chosen dataset |",
+             *param_rows(SETTINGS_PARAMS)]
     return "\n".join(lines)
+
+
+def param_rows(params) -> list[str]:
+    """One Markdown table row per parameter: name, type, default, meaning."""
+    return [f"| `{p.name}` | {_type(p)} | {_num(p.default)} | {_meaning(p)} |" for p in params]
 
 
 def _type(p) -> str:
