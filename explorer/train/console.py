@@ -1,0 +1,161 @@
+"""``python main.py train FILE ...``: train a project from the command line.
+
+Progress shows steps per second, the loss and the time left; a summary
+table follows; the exit code says how it went: 0 done, 1 the run failed or
+was stopped (the reason is printed), 2 the file or an argument is bad (one
+line, before any compute). Ctrl-C stops the run cleanly (its weights are
+saved); a second Ctrl-C ends it at once.
+
+Only the standard library and the graph load at import, so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from typing import Any
+
+EXIT_DONE, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+POLL_SECONDS = 0.1
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the train command's arguments; ``args.run`` becomes ``run_train``."""
+    parser.add_argument("file", help="a project file (.archx.json)")
+    parser.add_argument("--dataset", help="train on this dataset instead of the project's")
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=int, help="optimizer steps to take")
+    length.add_argument("--epochs", type=int, help="passes over the training data")
+    parser.add_argument("--batch-size", type=int, help="examples per step")
+    parser.add_argument("--lr", type=float, help="learning rate")
+    parser.add_argument("--optimizer", choices=("sgd", "adam", "adamw"))
+    parser.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default: the "
+                        "project's, usually auto)")
+    parser.add_argument("--seed", type=int, help="random seed: same seed, same run")
+    parser.add_argument("--log-every", type=int, help="steps between statistics records")
+    parser.add_argument("--out", default="runs",
+                        help="folder to put the run folder in (default: ./runs)")
+    parser.set_defaults(run=run_train)
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The training settings the arguments change (the rest come from the project)."""
+    names = ("dataset", "steps", "epochs", "batch_size", "lr", "optimizer", "device", "seed",
+             "log_every")
+    return {name: getattr(args, name, None) for name in names
+            if getattr(args, name, None) is not None}
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Check, train in a child process with a progress bar, summarise; returns the exit code."""
+    from rich.console import Console
+
+    from explorer.graph import ProjectFileError
+    from explorer.graph.project import load
+
+    console = Console(highlight=False)
+    try:
+        project = load(args.file)
+    except ProjectFileError as error:
+        _error(f"error: cannot read {error}")
+        return EXIT_BAD_INPUT
+
+    from .errors import SetupError
+    from .plan import plan_run
+
+    try:
+        plan = plan_run(project, **overrides_from(args))
+    except SetupError as error:
+        _error(f"error: {error}")
+        return EXIT_BAD_INPUT
+
+    from .process import RunProcess
+
+    run = RunProcess(plan, out=args.out)
+    try:
+        run.start()
+    except OSError as error:
+        _error(f"error: cannot create a run folder in {args.out}: {error.strerror or error}")
+        return EXIT_BAD_INPUT
+    console.print(f"Training {project.name or args.file}: {plan.total_steps:,} steps on "
+                  f"{plan.device}, {plan.dataset.summary()}", markup=False)
+    try:
+        _follow(run, plan.total_steps, console)
+    finally:
+        run.close()
+    ended = run.ended
+    console.print(_summary(ended, plan))
+    if ended.status == "failed":
+        _error(f"The run failed: {ended.reason}")
+    elif ended.status == "stopped":
+        _error(f"{ended.reason} The weights so far are saved.")
+    return EXIT_DONE if ended.ok else EXIT_FAILED
+
+
+def _follow(run, total: int, console) -> None:
+    """Show progress until the run ends; Ctrl-C asks it to stop, a second Ctrl-C kills it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .records import Progress as Heartbeat
+
+    columns = (TextColumn("Training"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[speed]}  loss {task.fields[loss]}  "
+                          "{task.fields[left]} left"))
+    interrupts = 0
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("train", total=total, speed="… steps/s", loss="…", left="…")
+        while run.ended is None:
+            try:
+                for record in run.poll():
+                    if isinstance(record, Heartbeat):
+                        bar.update(task, completed=record.step,
+                                   speed=f"{record.steps_per_second:,.0f} steps/s",
+                                   loss=f"{record.loss:.4g}", left=_duration(record.time_left))
+                time.sleep(POLL_SECONDS)
+            except KeyboardInterrupt:
+                interrupts += 1
+                if interrupts == 1:
+                    console.print("Stopping after this step (Ctrl-C again to end it now)…")
+                    run.stop()
+                else:
+                    run.kill()
+        bar.update(task, completed=run.ended.step)
+
+
+def _summary(ended, plan):
+    from rich.table import Table
+
+    table = Table(title="Run summary", title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("value")
+    table.add_row("status", ended.status)
+    table.add_row("steps", f"{ended.step:,} of {plan.total_steps:,}")
+    table.add_row("time", _duration(ended.elapsed))
+    last = ended.last
+    if last is not None:
+        for label, value in (("train loss", last.train_loss),
+                             ("train accuracy", last.train_accuracy),
+                             ("validation loss", last.val_loss),
+                             ("validation accuracy", last.val_accuracy)):
+            if value is not None:
+                shown = f"{value:.1%}" if "accuracy" in label else f"{value:.4g}"
+                table.add_row(label, shown)
+    if ended.run_dir:
+        table.add_row("run folder", ended.run_dir)
+    return table
+
+
+def _error(line: str) -> None:
+    """One unwrapped line on stderr, whatever the terminal's width."""
+    print(" ".join(line.split()), file=sys.stderr, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
