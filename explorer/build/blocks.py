@@ -8,7 +8,11 @@ submodules carry the names that the expansion's ``module`` paths give, so
 weights move between a block and its expanded view unchanged.
 
 Constructor arguments are plain numbers, booleans and strings; activations
-are named by their torch class ("ReLU", "GELU", ...).
+are named by their torch.nn.functional name ("relu", "gelu", "leaky_relu"...).
+Parts a configuration leaves out (a norm, a projection) are None and
+skipped in forward, as torchvision does, rather than nn.Identity modules:
+every module call costs a few microseconds, which is what separates a
+generic block from a network written out by hand.
 """
 
 import math
@@ -26,10 +30,11 @@ class ResidualMLP(nn.Module):
     ``proj`` (a Linear without bias) maps x to the output width when asked to.
     """
 
-    def __init__(self, in_features, out_features, hidden, activation="ReLU", norm="none",
+    def __init__(self, in_features, out_features, hidden, activation="relu", norm="none",
                  order="post", projection=False, zero_init=False):
         super().__init__()
         self.order = order
+        self.act = getattr(F, activation)
         biased = norm == "none"  # a norm right after the layer makes its bias redundant
         if order == "post":
             self.fc1 = nn.Linear(in_features, hidden, bias=biased)
@@ -41,11 +46,7 @@ class ResidualMLP(nn.Module):
             self.fc1 = nn.Linear(in_features, hidden, bias=biased)
             self.norm2 = self.make_norm(norm, hidden)
             self.fc2 = nn.Linear(hidden, out_features)
-        self.act = getattr(nn, activation)()
-        if projection:
-            self.proj = nn.Linear(in_features, out_features, bias=False)
-        else:
-            self.proj = nn.Identity()
+        self.proj = nn.Linear(in_features, out_features, bias=False) if projection else None
         if zero_init:  # the branch starts at zero, so the block starts as the identity
             if order == "post" and norm != "none":
                 nn.init.zeros_(self.norm2.weight)
@@ -55,20 +56,31 @@ class ResidualMLP(nn.Module):
 
     @staticmethod
     def make_norm(norm, features):
+        """BatchNorm1d or LayerNorm; None for no norm (forward skips it)."""
         if norm == "batch":
             return nn.BatchNorm1d(features)
         if norm == "layer":
             return nn.LayerNorm(features)
-        return nn.Identity()
+        return None
 
     def forward(self, x):
+        skip = x if self.proj is None else self.proj(x)
         if self.order == "post":
-            h = self.act(self.norm1(self.fc1(x)))
-            h = self.norm2(self.fc2(h))
-            return self.act(h + self.proj(x))
-        h = self.fc1(self.act(self.norm1(x)))
-        h = self.fc2(self.act(self.norm2(h)))
-        return h + self.proj(x)
+            h = self.fc1(x)
+            if self.norm1 is not None:
+                h = self.norm1(h)
+            h = self.fc2(self.act(h))
+            if self.norm2 is not None:
+                h = self.norm2(h)
+            return self.act(h + skip)
+        h = x if self.norm1 is None else self.norm1(x)
+        h = self.fc1(self.act(h))
+        if self.norm2 is not None:
+            h = self.norm2(h)
+        return self.fc2(self.act(h)) + skip
+
+    def extra_repr(self):
+        return f"activation={self.act.__name__}, order={self.order}"
 
 
 class ResidualConv(nn.Module):
@@ -80,10 +92,11 @@ class ResidualConv(nn.Module):
     when the channels or the size change.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, activation="ReLU",
+    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, activation="relu",
                  norm="batch", order="post", projection=False, zero_init=False):
         super().__init__()
         self.order = order
+        self.act = getattr(F, activation)
         k, biased = kernel_size, norm == "none"
         if order == "post":
             self.conv1 = nn.Conv2d(in_channels, out_channels, k, stride=stride, padding=k // 2,
@@ -97,9 +110,8 @@ class ResidualConv(nn.Module):
                                    bias=biased)
             self.norm2 = self.make_norm(norm, out_channels)
             self.conv2 = nn.Conv2d(out_channels, out_channels, k, padding=k // 2)
-        self.act = getattr(nn, activation)()
-        self.proj = nn.Identity()
-        self.proj_norm = nn.Identity()
+        self.proj = None
+        self.proj_norm = None
         if projection:
             self.proj = nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
             if order == "post":
@@ -113,21 +125,36 @@ class ResidualConv(nn.Module):
 
     @staticmethod
     def make_norm(norm, channels):
+        """BatchNorm2d, or GroupNorm with 8 groups where they divide the channels; None for
+        no norm (forward skips it)."""
         if norm == "batch":
             return nn.BatchNorm2d(channels)
         if norm == "group":
             return nn.GroupNorm(math.gcd(channels, 8), channels)
-        return nn.Identity()
+        return None
 
     def forward(self, x):
-        skip = self.proj_norm(self.proj(x))
+        skip = x
+        if self.proj is not None:
+            skip = self.proj(x)
+            if self.proj_norm is not None:
+                skip = self.proj_norm(skip)
         if self.order == "post":
-            h = self.act(self.norm1(self.conv1(x)))
-            h = self.norm2(self.conv2(h))
+            h = self.conv1(x)
+            if self.norm1 is not None:
+                h = self.norm1(h)
+            h = self.conv2(self.act(h))
+            if self.norm2 is not None:
+                h = self.norm2(h)
             return self.act(h + skip)
-        h = self.conv1(self.act(self.norm1(x)))
-        h = self.conv2(self.act(self.norm2(h)))
-        return h + skip
+        h = x if self.norm1 is None else self.norm1(x)
+        h = self.conv1(self.act(h))
+        if self.norm2 is not None:
+            h = self.norm2(h)
+        return self.conv2(self.act(h)) + skip
+
+    def extra_repr(self):
+        return f"activation={self.act.__name__}, order={self.order}"
 
 
 class Highway(nn.Module):
@@ -138,17 +165,20 @@ class Highway(nn.Module):
     ``gate_bias``: negative values start the layer mostly carrying x through.
     """
 
-    def __init__(self, features, activation="ReLU", gate_bias=-1.0):
+    def __init__(self, features, activation="relu", gate_bias=-1.0):
         super().__init__()
+        self.act = getattr(F, activation)
         self.h = nn.Linear(features, features)
         self.t = nn.Linear(features, features)
-        self.act = getattr(nn, activation)()
         nn.init.constant_(self.t.bias, gate_bias)
 
     def forward(self, x):
         h = self.act(self.h(x))
         t = torch.sigmoid(self.t(x))
         return x + t * (h - x)
+
+    def extra_repr(self):
+        return f"activation={self.act.__name__}"
 
 
 class DenseLayer(nn.Module):
@@ -239,11 +269,10 @@ class TransformerBlock(nn.Module):
         self.attn = SelfAttention(dim, heads, dropout, causal)
         self.ln2 = nn.LayerNorm(dim)
         self.fc1 = nn.Linear(dim, dim * mlp_ratio)
-        self.act = nn.GELU()
         self.fc2 = nn.Linear(dim * mlp_ratio, dim)
 
     def feed_forward(self, x):
-        return self.fc2(self.act(self.fc1(x)))
+        return self.fc2(F.gelu(self.fc1(x)))
 
     def forward(self, x):
         if self.norm == "pre":
@@ -259,11 +288,10 @@ class SqueezeExcite(nn.Module):
     def __init__(self, channels, squeezed):
         super().__init__()
         self.reduce = nn.Linear(channels, squeezed)
-        self.act = nn.SiLU()
         self.expand = nn.Linear(squeezed, channels)
 
     def forward(self, x):
-        g = self.expand(self.act(self.reduce(x.mean(dim=(2, 3)))))
+        g = self.expand(F.silu(self.reduce(x.mean(dim=(2, 3)))))
         return x * torch.sigmoid(g)[:, :, None, None]
 
 
@@ -288,7 +316,7 @@ class MBConv(nn.Module):
         self.dw = nn.Conv2d(wide, wide, kernel_size, stride=stride, padding=kernel_size // 2,
                             groups=wide, bias=False)
         self.dw_norm = nn.BatchNorm2d(wide)
-        self.se = SqueezeExcite(wide, se_channels) if se_channels > 0 else nn.Identity()
+        self.se = SqueezeExcite(wide, se_channels) if se_channels > 0 else None
         self.project = nn.Conv2d(wide, out_channels, 1, bias=False)
         self.project_norm = nn.BatchNorm2d(out_channels)
 
@@ -297,7 +325,8 @@ class MBConv(nn.Module):
         if self.widen:
             h = F.silu(self.expand_norm(self.expand(h)))
         h = F.silu(self.dw_norm(self.dw(h)))
-        h = self.se(h)
+        if self.se is not None:
+            h = self.se(h)
         h = self.project_norm(self.project(h))
         return x + h if self.residual else h
 

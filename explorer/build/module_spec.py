@@ -21,7 +21,7 @@ TORCH_CLASSES = (
     nn.Linear, nn.Conv2d, nn.ConvTranspose2d, nn.Upsample, nn.Embedding,
     nn.ReLU, nn.GELU, nn.Tanh, nn.Sigmoid, nn.SiLU, nn.LeakyReLU,
     nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm, nn.GroupNorm, nn.Dropout,
-    nn.MaxPool2d, nn.AvgPool2d, nn.Identity,
+    nn.MaxPool2d, nn.AvgPool2d,
 )
 BLOCK_CLASSES = (
     blocks.ResidualMLP, blocks.ResidualConv, blocks.Highway, blocks.DenseLayer,

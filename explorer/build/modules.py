@@ -19,6 +19,12 @@ from explorer.graph.kinds.expansion import ACTIVATION_KINDS
 from .module_spec import ModuleSpec
 
 Params = Mapping[str, Any]
+
+# Blocks take their activation by its torch.nn.functional name.
+FUNCTIONAL_ACTIVATIONS = {
+    "relu": "relu", "gelu": "gelu", "tanh": "tanh", "sigmoid": "sigmoid", "silu": "silu",
+    "leakyrelu": "leaky_relu",
+}
 ModuleRule = Callable[[Params, NodeReport], ModuleSpec]
 
 # Defaults of torch's norm layers: left out of the printed call when unchanged.
@@ -134,7 +140,7 @@ def _residual_mlp(p: Params, report: NodeReport) -> ModuleSpec:
     return ModuleSpec(
         "ResidualMLP",
         (_x(report).shape[-1], parts["fc2"]["out_features"], parts["fc1"]["out_features"]),
-        {"activation": ACTIVATION_KINDS[p["activation"]], "norm": p["norm"],
+        {"activation": FUNCTIONAL_ACTIVATIONS[p["activation"]], "norm": p["norm"],
          "order": p["order"], "projection": "proj" in parts, "zero_init": p["zero_init"]})
 
 
@@ -143,14 +149,14 @@ def _residual_conv(p: Params, report: NodeReport) -> ModuleSpec:
     return ModuleSpec(
         "ResidualConv", (_x(report).shape[0], parts["conv1"]["out_channels"]),
         {"kernel_size": p["kernel_size"], "stride": p["stride"],
-         "activation": ACTIVATION_KINDS[p["activation"]], "norm": p["norm"],
+         "activation": FUNCTIONAL_ACTIVATIONS[p["activation"]], "norm": p["norm"],
          "order": p["order"], "projection": "proj" in parts, "zero_init": p["zero_init"]})
 
 
 def _highway(p: Params, report: NodeReport) -> ModuleSpec:
     gate_bias = report.resolved.get("gate_bias", p["gate_bias"])
     return ModuleSpec("Highway", (_x(report).shape[-1],),
-                      {"activation": ACTIVATION_KINDS[p["activation"]],
+                      {"activation": FUNCTIONAL_ACTIVATIONS[p["activation"]],
                        "gate_bias": float(gate_bias)})
 
 

@@ -37,8 +37,8 @@ def test_module_spec_prints_what_it_builds():
     gate = ModuleSpec("nn.Linear", (4, 4), {"bias": True}, (("constant_", "bias", -3.0),))
     assert gate.init_source("self.t") == ("nn.init.constant_(self.t.bias, -3.0)",)
     assert torch.equal(gate.instantiate().bias, torch.full((4,), -3.0))
-    block = ModuleSpec("ResidualMLP", (8, 8, 8), {"activation": "ReLU", "norm": "none"})
-    assert block.source() == 'ResidualMLP(8, 8, 8, activation="ReLU", norm="none")'
+    block = ModuleSpec("ResidualMLP", (8, 8, 8), {"activation": "relu", "norm": "none"})
+    assert block.source() == 'ResidualMLP(8, 8, 8, activation="relu", norm="none")'
 
 
 def test_module_spec_refuses_unknown_constructors():
