@@ -146,13 +146,23 @@ class WindowActions:
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts, self.about])
 
+    def _short(self, action: QAction, text: str) -> QAction:
+        """A tool-bar twin of ``action`` with a short, steady label ("Undo", not "Undo Move")."""
+        twin = QAction(text, self.window)
+        twin.setEnabled(action.isEnabled())
+        twin.setToolTip(action.text().replace("&", ""))
+        action.changed.connect(lambda: (twin.setEnabled(action.isEnabled()),
+                                        twin.setToolTip(action.text().replace("&", ""))))
+        twin.triggered.connect(action.trigger)
+        return twin
+
     def _tool_bar(self) -> None:
         bar = QToolBar("Main tools", self.window)
         bar.setObjectName("MainToolBar")
         bar.setMovable(False)
         bar.addActions([self.new, self.open, self.save])
         bar.addSeparator()
-        bar.addActions([self.undo, self.redo])
+        bar.addActions([self._short(self.undo, "Undo"), self._short(self.redo, "Redo")])
         bar.addSeparator()
         bar.addActions([self.quick_add, self.tidy, self.fit])
         bar.addSeparator()

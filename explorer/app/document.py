@@ -32,11 +32,11 @@ log = logging.getLogger(__name__)
 
 
 def error_text(error: GraphError) -> str:
-    """A refused edit in one friendly sentence: what is wrong, then what to do."""
+    """A refused edit in one friendly sentence: where, what is wrong, then what to do."""
+    message = error.message or "that change was refused."
+    message = message[0].upper() + message[1:]
     where = f"{error.node_id}: " if error.node_id else ""
-    text = f"{where}{error.message}"
-    text = text[0].upper() + text[1:] if text else "That change was refused."
-    return text + (f" {error.hint}" if error.hint else "")
+    return f"{where}{message}" + (f" {error.hint}" if error.hint else "")
 
 
 class Document(QObject):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from explorer.graph import Project, recipes
+from explorer.graph import Project, ProjectFileError, recipes
 from explorer.graph.project import SUFFIX, load
 
 from .paths import examples_dir
@@ -41,8 +41,17 @@ DEFAULT_EXAMPLE = "residual_mlp"
 
 
 def default_project() -> Project:
-    """What a new window shows: a small residual MLP for the spirals data."""
-    return recipes.residual_mlp()
+    """What a new window shows: a small residual MLP for the spirals data.
+
+    The shipped example file when there is one (it carries its training
+    settings), else the same network from its recipe.
+    """
+    try:
+        from explorer.graph.examples import load_example
+
+        return load_example()
+    except (ImportError, ProjectFileError):
+        return recipes.residual_mlp()
 
 
 def example_files() -> list[Path]:
@@ -77,8 +86,10 @@ def _file_example(path: Path) -> Example:
 
 
 def list_examples() -> list[Example]:
-    """Example files first (they are curated), then the built-in recipes."""
+    """The shipped example files; the built-in recipes where no files are installed."""
     examples = [_file_example(p) for p in example_files()]
+    if examples:
+        return examples
     for key, factory in RECIPE_EXAMPLES:
         project = factory()
         examples.append(Example(key, project.name, project.description, factory))

@@ -5,7 +5,7 @@ Clicking a problem selects its node on the canvas and centres it there.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -31,8 +31,7 @@ def severity_icon(severity: str, size: int = 16) -> QIcon:
     font.setBold(True)
     font.setPixelSize(size - 5)
     painter.setFont(font)
-    painter.drawText(pixmap.rect().adjusted(0, 0, -size, -size), Qt.AlignmentFlag.AlignCenter,
-                     "!")
+    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "!")
     painter.end()
     return QIcon(pixmap)
 
@@ -55,6 +54,7 @@ class IssuesPanel(QWidget):
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setIconSize(QSize(16, 16))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 6)
         layout.addWidget(self.summary)
@@ -79,7 +79,9 @@ class IssuesPanel(QWidget):
             parts = [f"{errors} error" + ("s" if errors != 1 else "")] if errors else []
             if warnings:
                 parts.append(f"{warnings} warning" + ("s" if warnings != 1 else ""))
-            self.summary.setText(" and ".join(parts) + ". Click one to find its node.")
+            located = any(issue.node_id for issue in ordered)
+            self.summary.setText(" and ".join(parts) + "."
+                                 + (" Click one to find its node." if located else ""))
 
     def issues_shown(self) -> list[tuple[str | None, str]]:
         return [(self.list.item(i).data(NODE_ROLE), self.list.item(i).text())

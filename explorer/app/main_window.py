@@ -72,9 +72,7 @@ class MainWindow(QMainWindow):
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.issues_dock, self.history_dock)
         self.issues_dock.raise_()
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [240, 330],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.issues_dock], [150], Qt.Orientation.Vertical)
+        self._sized_docks = False
         self.summary = QLabel()
         self.zoom_label = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
@@ -291,6 +289,14 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized_docks and self.settings.value("window/state") is None:
+            self._sized_docks = True  # first start: give the canvas most of the room
+            self.resizeDocks([self.palette_dock, self.inspector_dock], [230, 320],
+                             Qt.Orientation.Horizontal)
+            self.resizeDocks([self.issues_dock], [120], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():

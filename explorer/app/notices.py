@@ -58,10 +58,12 @@ class NoticeBar(QWidget):
         parent = self.parentWidget()
         if parent is None:
             return
-        width = min(parent.width() - 40, 720)
-        self.setFixedWidth(max(width, 200))
-        self.adjustSize()
-        self.move((parent.width() - self.width()) // 2, 12)
+        width = max(min(parent.width() - 40, 720), 200)
+        margins = self.layout().contentsMargins()
+        text_width = width - margins.left() - margins.right() - 40  # the close button
+        height = self.label.heightForWidth(text_width) + margins.top() + margins.bottom()
+        self.setFixedSize(width, max(height, 36))
+        self.move((parent.width() - width) // 2, 12)
 
 
 class ExceptionRelay(QObject):

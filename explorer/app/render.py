@@ -96,16 +96,25 @@ def _paint(scene: GraphScene, painter: QPainter, target: QRectF, source: QRectF)
     scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
 
 
-def thumbnail(project: Project, size: QSize) -> QPixmap:
-    """A small picture of a project's diagram (for the examples gallery)."""
+def thumbnail(project: Project, size: QSize, min_scale: float = 0.24) -> QPixmap:
+    """A small picture of a project's diagram (for the examples gallery).
+
+    A long network is not shrunk to a thin strip: below ``min_scale`` the
+    picture shows its beginning, at a size where the nodes can be told apart.
+    """
     scene = project_scene(project)
     source = diagram_rect(scene)
+    scale = max(min(size.width() / source.width(), size.height() / source.height()), min_scale)
+    shown = QRectF(source.left(), source.center().y() - size.height() / scale / 2,
+                   min(source.width(), size.width() / scale), size.height() / scale)
+    target = QRectF(0, 0, shown.width() * scale, size.height())
+    target.moveLeft((size.width() - target.width()) / 2)
     ratio = 2.0
     pixmap = QPixmap(size * ratio)
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(theme.current().background)
     painter = QPainter(pixmap)
-    _paint(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
+    _paint(scene, painter, target, shown)
     painter.end()
     scene.detach()
     return pixmap

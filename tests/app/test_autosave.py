@@ -10,6 +10,7 @@ from pathlib import Path
 from explorer.app import dialogs
 from explorer.app.autosave import Autosaver, find_recoveries
 from explorer.app.document import Document
+from explorer.app.examples import default_project
 from explorer.graph import SetParams, recipes
 from explorer.graph.project import load
 
@@ -68,7 +69,7 @@ def test_work_of_a_killed_session_is_offered_back(window, tmp_path, monkeypatch)
     monkeypatch.setattr(dialogs, "ask_recover",
                         lambda parent, name, when: asked.append((name, when)) or True)
     assert window.offer_recovery()
-    assert asked and asked[0][0] == "Residual MLP, 3 blocks"
+    assert asked and asked[0][0] == default_project().name
     assert window.document.graph.node("linear_1").params["out_features"] == 48
     assert window.document.is_modified and window.isWindowModified()
     assert find_recoveries(folder) == []  # taken back: not offered twice

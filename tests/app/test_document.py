@@ -26,8 +26,8 @@ def test_refused_edit_is_not_recorded_and_says_why(qtbot):
     with qtbot.waitSignal(doc.notice) as notice:
         assert not doc.push(Connect(Edge("linear_1", "linear_1", "in")))
     assert doc.undo_stack.count() == 1
-    assert "loop" in notice.args[0]
-    assert notice.args[0][0].isupper()
+    where, _, message = notice.args[0].partition(": ")
+    assert where == "linear_1" and "loop" in message and message[0].isupper()
     assert doc.last_refusal == notice.args[0]
 
 

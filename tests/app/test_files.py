@@ -113,11 +113,22 @@ def test_recent_files_menu_lists_opened_files(window, saved_file):
 def test_examples_open_as_new_unsaved_documents(window):
     from explorer.app.examples import list_examples
 
-    examples = {e.key: e for e in list_examples()}
-    assert {"residual_mlp", "densenet", "transformer_classifier", "unet"} <= set(examples)
-    assert window.files.open_example(examples["densenet"])
-    assert window.document.path is None
+    examples = list_examples()
+    kinds = [{n.kind for n in e.load().graph.nodes()} for e in examples]
+    for wanted in ("DenseBlock", "TransformerBlock", "Concat", "ResidualMLP"):
+        assert any(wanted in k for k in kinds), wanted
+    dense = next(e for e, k in zip(examples, kinds, strict=True) if "DenseBlock" in k)
+    assert window.files.open_example(dense)
+    assert window.document.path is None and not window.document.is_modified
     assert any(n.kind == "DenseBlock" for n in window.document.graph.nodes())
+
+
+def test_recipes_stand_in_when_no_example_files_are_installed(monkeypatch):
+    from explorer.app import examples
+
+    monkeypatch.setattr(examples, "example_files", lambda: [])
+    keys = [e.key for e in examples.list_examples()]
+    assert keys[0] == "residual_mlp" and "unet" in keys
 
 
 def test_export_diagram_writes_png_and_svg(window, tmp_path, monkeypatch):

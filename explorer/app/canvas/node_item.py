@@ -24,7 +24,8 @@ HEADER_HEIGHT = 42.0
 PORT_SPACING = 20.0
 MIN_HEIGHT = 82.0
 CORNER = 8.0
-DETAIL_THRESHOLD = 0.4  # below this zoom, text is unreadable: nodes show their icon only
+DETAIL_THRESHOLD = 0.45  # below this zoom, the details are unreadable: icon and name only
+OVERVIEW_TEXT_PIXELS = 12.0  # on-screen height of a node's name in the overview
 
 
 def _font(pixels: int, bold: bool = False) -> QFont:
@@ -91,6 +92,14 @@ class NodeItem(QGraphicsItem):
         self._update_tooltip()
         self.update()
         return True
+
+    @property
+    def short_title(self) -> str:
+        """The title without the expanded block's prefix (``res_2_fc1`` -> ``fc1``)."""
+        node = self.node
+        if not node.label and node.group and node.id.startswith(node.group + "_"):
+            return node.id.removeprefix(node.group + "_")
+        return node.title
 
     @property
     def has_error(self) -> bool:
@@ -172,11 +181,11 @@ class NodeItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < DETAIL_THRESHOLD:
-            self._paint_overview(painter, t, rect)
+            self._paint_overview(painter, t, rect, lod)
             return
         border = t.selection if self.isSelected() else (
-            t.hover if self._hovered else t.node_border)
-        painter.setPen(QPen(border, 2.5 if self.isSelected() else 1.2))
+            t.error if self.has_error else t.hover if self._hovered else t.node_border)
+        painter.setPen(QPen(border, 2.5 if self.isSelected() or self.has_error else 1.2))
         painter.setBrush(t.node_fill)
         painter.drawRoundedRect(rect, CORNER, CORNER)
         self._paint_header(painter, t)
@@ -184,17 +193,28 @@ class NodeItem(QGraphicsItem):
         if self.issues:
             self._paint_badge(painter, t)
 
-    def _paint_overview(self, painter: QPainter, t: theme.CanvasTheme, rect: QRectF) -> None:
-        """Far out: a tinted box with the kind's icon, big enough to tell kinds apart."""
+    def _paint_overview(self, painter: QPainter, t: theme.CanvasTheme, rect: QRectF,
+                        lod: float) -> None:
+        """Far out: a tinted box, the kind's icon and the name at a readable screen size."""
         tint = QColor(self.color)
-        tint.setAlpha(70)
+        tint.setAlpha(60 if t.name == "light" else 90)
         border = t.error if self.has_error else (t.selection if self.isSelected() else self.color)
-        painter.setPen(QPen(border, 4))
+        painter.setPen(QPen(border, 2.5 / max(lod, 0.05)))
         painter.setBrush(tint)
         painter.drawRoundedRect(rect, CORNER, CORNER)
-        side = min(rect.height(), rect.width()) - 16
-        paint_kind_icon(painter, QRectF(rect.center().x() - side / 2,
-                                        rect.center().y() - side / 2, side, side), self.kind)
+        name_height = OVERVIEW_TEXT_PIXELS / max(lod, 0.05) if lod >= 0.18 else 0.0
+        side = min(rect.height() - name_height - 14, rect.width() - 16)
+        paint_kind_icon(painter, QRectF(rect.center().x() - side / 2, rect.top() + 7, side, side),
+                        self.kind)
+        if name_height:
+            font = _font(max(1, round(name_height * 0.8)), bold=True)
+            painter.setFont(font)
+            painter.setPen(t.text)
+            text_rect = QRectF(rect.left() + 4, rect.bottom() - name_height - 4,
+                               rect.width() - 8, name_height)
+            name = QFontMetricsF(font).elidedText(self.short_title, Qt.TextElideMode.ElideRight,
+                                                  text_rect.width())
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, name)
 
     def _paint_header(self, painter: QPainter, t: theme.CanvasTheme) -> None:
         stripe = QPainterPath()

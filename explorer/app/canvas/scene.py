@@ -25,7 +25,7 @@ from .skips import find_skips, nesting_levels
 from .wire_item import WireItem
 
 GRID = 24
-ARC_CLEARANCE = 30.0
+ARC_CLEARANCE = 44.0
 ARC_STEP = 16.0
 
 

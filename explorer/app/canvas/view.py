@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGraphicsView, QInputDialog, QMenu
 
 from explorer.graph import get_kind
 
+from .. import theme
 from ..document import error_text
 from ..kind_search import KIND_MIME_TYPE
 from ..notices import NoticeBar
@@ -29,6 +30,9 @@ from .wire_item import WireItem
 MIN_ZOOM, MAX_ZOOM = 0.08, 4.0
 FIT_MAX_ZOOM = 1.25  # fitting a small graph should not blow it up
 CANVAS_EXTENT = 100_000.0
+EMPTY_CANVAS_HINT = ("Drag layers and blocks here from the palette,\n"
+                     "or press Tab and type a name.\n\n"
+                     "File ▸ Examples opens a ready-made network.")
 
 
 class CanvasView(QGraphicsView):
@@ -341,6 +345,20 @@ class CanvasView(QGraphicsView):
             self.editor.rename(node_id, label.strip())
 
     # -- overlays ------------------------------------------------------------------------------
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        """An empty canvas says how to start."""
+        if self.graph_scene.nodes:
+            return
+        painter.save()
+        painter.resetTransform()
+        font = painter.font()
+        font.setPixelSize(16)
+        painter.setFont(font)
+        painter.setPen(theme.current().muted_text)
+        painter.drawText(QRectF(self.viewport().rect()), Qt.AlignmentFlag.AlignCenter,
+                         EMPTY_CANVAS_HINT)
+        painter.restore()
 
     def show_notice(self, text: str, *, error: bool = False) -> None:
         self.notice.show_message(text, error=error)

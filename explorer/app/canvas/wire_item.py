@@ -104,6 +104,9 @@ class WireItem(QGraphicsItem):
         elif self._hovered:
             width += 1.2
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        scale = painter.worldTransform().m11()
+        if 0 < scale < 1:  # zoomed out: keep wires at least about 1.5 pixels wide
+            width = max(width, 1.5 / scale)
         pen = QPen(color, width)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)

@@ -1,0 +1,124 @@
+"""Pictures of the editor for the docs: ``python -m explorer.app.screenshots OUTDIR``.
+
+Run it under a real (virtual) display for faithful fonts, e.g.
+``xvfb-run -a -s '-screen 0 1600x1000x24' python -m explorer.app.screenshots docs/screenshots``;
+it also works offscreen. Each picture is the whole main window.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from explorer.graph import Connect, Edge, ExpandBlock, Project, SetParams, recipes
+
+SIZE = (1600, 1000)
+
+
+def _settle(app: QApplication, rounds: int = 8) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def _shot(app: QApplication, window, out: Path, name: str,
+          prepare: Callable[[], None] | None = None) -> Path:
+    if prepare is not None:
+        prepare()
+    _settle(app)
+    window.view.fit()
+    _settle(app)
+    path = out / f"{name}.png"
+    window.grab().save(str(path))
+    print(f"wrote {path}")
+    return path
+
+
+def make_screenshots(out: Path) -> list[Path]:
+    from .application import create_application
+
+    app = create_application()
+    from .main_window import MainWindow
+
+    out.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="explorer-shots-"))
+    settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, autosave_dir=scratch)
+    window.resize(*SIZE)
+    window.show()
+    _settle(app)
+    doc = window.document
+    shots: list[Path] = []
+
+    def show(project: Project, select: str | None = None) -> Callable[[], None]:
+        def prepare() -> None:
+            doc.replace(project)
+            if select is not None:
+                window.scene.select_nodes([select])
+        return prepare
+
+    shots.append(_shot(app, window, out, "empty", show(Project(name="Untitled"))))
+    shots.append(_shot(app, window, out, "residual_mlp", show(recipes.residual_mlp(), "res_2")))
+
+    def expanded() -> None:
+        doc.replace(recipes.residual_mlp())
+        doc.push(ExpandBlock("res_2"))
+        window.scene.select_nodes(["res_2_add"])
+    shots.append(_shot(app, window, out, "residual_mlp_expanded", expanded))
+    shots.append(_shot(app, window, out, "densenet", show(recipes.densenet(), "dense_1")))
+
+    def dense_expanded() -> None:
+        doc.replace(recipes.densenet(blocks=1, layers=3))
+        doc.push(ExpandBlock("dense_1"))
+        window.scene.select_nodes(["dense_1_cat3"] if "dense_1_cat3" in doc.graph else [])
+    shots.append(_shot(app, window, out, "densenet_expanded", dense_expanded))
+    shots.append(_shot(app, window, out, "transformer",
+                       show(recipes.transformer_classifier(), "tf_1")))
+    shots.append(_shot(app, window, out, "unet", show(recipes.unet(), "concat_1")))
+
+    def broken() -> None:
+        doc.replace(recipes.residual_mlp())
+        doc.push(SetParams("res_2", {"out_features": 32, "shortcut": "identity"}))
+        window.scene.select_nodes(["res_2"])
+        doc.push(Connect(Edge("output_1", "res_1", "in")))  # refused: says why, non-blocking
+    shots.append(_shot(app, window, out, "error", broken))
+
+    def dark() -> None:
+        window.set_theme("dark")
+        doc.replace(recipes.highway_mlp(blocks=4))
+        window.scene.select_nodes(["highway_2"])
+    shots.append(_shot(app, window, out, "dark_highway", dark))
+    window.set_theme("light")
+
+    from .gallery import ExamplesGallery
+
+    gallery = ExamplesGallery(window)
+    gallery.show()
+    while not gallery.thumbnails_done():
+        app.processEvents()
+    _settle(app)
+    path = out / "examples_gallery.png"
+    gallery.grab().save(str(path))
+    print(f"wrote {path}")
+    shots.append(path)
+    gallery.close()
+    doc.undo_stack.setClean()
+    window.close()
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m explorer.app.screenshots OUTDIR", file=sys.stderr)
+        return 2
+    make_screenshots(Path(args[0]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
