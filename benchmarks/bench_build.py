@@ -1,12 +1,13 @@
 """How fast is a compiled network, and how fast is checking a big graph?
 
-Run:  .venv/bin/python benchmarks/bench_build.py [--reps 200] [--threads 1]
+Run:  .venv/bin/python benchmarks/bench_build.py [--seconds 10] [--threads 1] [--only MLP]
 
 1. A training step (forward + backward + SGD step) of four recipe networks,
    built from the graph, against the same network written by hand below in
    plain PyTorch. The two are interleaved step by step (so drift in machine
-   load hits both alike), after a warm-up; the table shows medians and the
-   ratio compiled / hand-written. Before timing, the hand-written model takes
+   load hits both alike), after a warm-up, for about ``--seconds`` each (at
+   least ``--reps`` steps); the table shows medians and the ratio
+   compiled / hand-written. Before timing, the hand-written model takes
    the compiled one's weights and must give the same output, so both really
    are the same network.
 2. Loading a 1,000-node project from JSON text and checking it (validation
@@ -186,6 +187,8 @@ NETWORKS: dict[str, tuple[Callable, Callable, tuple[int, ...], int]] = {
 
 # -- timing ----------------------------------------------------------------------------
 
+MAX_REPS = 5000
+
 
 def _same_weights(compiled: nn.Module, hand: nn.Module) -> None:
     """Give the hand-written model the compiled one's weights (both register in one order)."""
@@ -212,7 +215,8 @@ def _time(step: Callable[[], None]) -> float:
     return time.perf_counter() - start
 
 
-def compare_step(name: str, reps: int, warmup: int) -> tuple[str, float, float]:
+def compare_step(name: str, reps: int, warmup: int,
+                 seconds: float) -> tuple[str, int, float, float]:
     make_project, make_hand, shape, classes = NETWORKS[name]
     torch.manual_seed(0)
     compiled, hand = build_model(make_project().graph), make_hand()
@@ -224,14 +228,17 @@ def compare_step(name: str, reps: int, warmup: int) -> tuple[str, float, float]:
     hand.train()
     steps = {"compiled": _stepper(compiled, x, y), "hand": _stepper(hand, x, y)}
     times: dict[str, list[float]] = {"compiled": [], "hand": []}
+    start = time.perf_counter()
     for _ in range(warmup):
         steps["compiled"]()
         steps["hand"]()
+    per_pair = (time.perf_counter() - start) / warmup
+    reps = max(reps, min(MAX_REPS, int(seconds / per_pair)))  # small networks get more steps
     for rep in range(reps):
         order = ("compiled", "hand") if rep % 2 == 0 else ("hand", "compiled")
         for which in order:
             times[which].append(_time(steps[which]))
-    return name, statistics.median(times["compiled"]), statistics.median(times["hand"])
+    return name, reps, statistics.median(times["compiled"]), statistics.median(times["hand"])
 
 
 def big_graph(nodes: int = 1000) -> ArchitectureGraph:
@@ -290,7 +297,9 @@ def graph_timings(reps: int) -> list[tuple[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=200, help="timed steps per network")
+    parser.add_argument("--reps", type=int, default=200, help="fewest timed steps per network")
+    parser.add_argument("--seconds", type=float, default=10.0,
+                        help="time each network for about this long (more steps when small)")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--only", default="", help="time only networks whose name has this")
@@ -298,12 +307,12 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    print(f"torch {torch.__version__}, {args.threads} thread(s), {args.reps} interleaved steps "
-          f"each, medians\n")
-    print(f"{'training step':36} {'compiled':>10} {'by hand':>10} {'ratio':>7}")
+    print(f"torch {torch.__version__}, {args.threads} thread(s); medians of interleaved steps\n")
+    print(f"{'training step':36} {'steps':>6} {'compiled':>10} {'by hand':>10} {'ratio':>7}")
     for name in [n for n in NETWORKS if args.only.lower() in n.lower()]:
-        _, ours, theirs = compare_step(name, args.reps, args.warmup)
-        print(f"{name:36} {ours * 1e3:8.3f}ms {theirs * 1e3:8.3f}ms {ours / theirs:7.3f}")
+        _, reps, ours, theirs = compare_step(name, args.reps, args.warmup, args.seconds)
+        print(f"{name:36} {reps:6} {ours * 1e3:8.3f}ms {theirs * 1e3:8.3f}ms "
+              f"{ours / theirs:7.3f}")
     if args.skip_graph:
         return
     print()
