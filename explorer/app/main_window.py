@@ -248,6 +248,7 @@ class MainWindow(QMainWindow):
             item.update()
         self.view.resetCachedContent()
         self.view.viewport().update()
+        self.view.minimap.redraw()
         self.issues.show_result(self.document.result)
 
     def set_ui_zoom(self, factor: float) -> None:

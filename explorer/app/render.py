@@ -38,6 +38,7 @@ def ensure_application() -> QApplication:
 def project_scene(project: Project) -> GraphScene:
     """A scene showing ``project``'s graph with its check results (shapes, badges)."""
     scene = GraphScene(project.graph)
+    scene.show_grid = False  # a picture of the network, not of the canvas
     scene.apply_check(check_graph(project.graph))
     return scene
 

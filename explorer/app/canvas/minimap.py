@@ -1,14 +1,15 @@
 """An overview of a big graph in the canvas corner: click or drag in it to look there.
 
 It paints node rectangles from the scene's items (not a second live view of
-the scene), so it costs a few hundred rectangle fills however big the
-graph, and shows the part of the graph the canvas currently shows.
+the scene) into a cached picture, redrawn only when the graph changes;
+scrolling and zooming only move the rectangle that marks what the canvas
+shows.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from .. import theme
@@ -29,11 +30,17 @@ class Minimap(QWidget):
         self.resize(*MINIMAP_SIZE)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Overview: click or drag to move the canvas there.")
+        self._picture: QPixmap | None = None
         self._repaint = QTimer(self, singleShot=True, interval=30)  # coalesce repaints
         self._repaint.timeout.connect(self._refresh)
         view.horizontalScrollBar().valueChanged.connect(self.schedule)
         view.verticalScrollBar().valueChanged.connect(self.schedule)
-        scene.changed.connect(self.schedule)
+        scene.contents_changed.connect(self.redraw)
+
+    def redraw(self) -> None:
+        """The graph changed: the cached picture of the nodes is out of date."""
+        self._picture = None
+        self.schedule()
 
     def schedule(self, *args) -> None:
         if not self._repaint.isActive():
@@ -62,6 +69,23 @@ class Minimap(QWidget):
     def paintEvent(self, event) -> None:
         t = theme.current()
         painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._nodes_picture())
+        _area, scale, offset = self._frame()
+        shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(t.selection, 1.5))
+        painter.setBrush(QColor(t.selection.red(), t.selection.green(), t.selection.blue(), 30))
+        painter.drawRect(self._to_widget(shown, scale, offset))
+
+    def _nodes_picture(self) -> QPixmap:
+        ratio = self.devicePixelRatioF()
+        if self._picture is not None and self._picture.size() == self.size() * ratio:
+            return self._picture
+        t = theme.current()
+        picture = QPixmap(self.size() * ratio)
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(picture)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         background = QColor(t.node_fill)
         background.setAlpha(235)
@@ -74,10 +98,9 @@ class Minimap(QWidget):
             painter.setBrush(t.error if item.has_error else item.color)
             rect = item.mapRectToScene(item.body_rect())
             painter.drawRect(self._to_widget(rect, scale, offset))
-        shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
-        painter.setPen(QPen(t.selection, 1.5))
-        painter.setBrush(QColor(t.selection.red(), t.selection.green(), t.selection.blue(), 30))
-        painter.drawRect(self._to_widget(shown, scale, offset))
+        painter.end()
+        self._picture = picture
+        return picture
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._steer(event.position())

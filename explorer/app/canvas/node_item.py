@@ -50,6 +50,8 @@ class NodeItem(QGraphicsItem):
         self.color = theme.category_color(self.kind.category)
         self.report: NodeReport | None = None
         self.issues: tuple[Issue, ...] = ()
+        self.has_error = False
+        self.has_warning = False
         self.inputs: dict[str, PortItem] = {}
         self.output: PortItem | None = None
         self._height = MIN_HEIGHT
@@ -89,6 +91,8 @@ class NodeItem(QGraphicsItem):
         if report == self.report and issues == self.issues:
             return False
         self.report, self.issues = report, issues
+        self.has_error = any(i.severity == "error" for i in issues)
+        self.has_warning = any(i.severity == "warning" for i in issues)
         self._update_tooltip()
         self.update()
         return True
@@ -100,14 +104,6 @@ class NodeItem(QGraphicsItem):
         if not node.label and node.group and node.id.startswith(node.group + "_"):
             return node.id.removeprefix(node.group + "_")
         return node.title
-
-    @property
-    def has_error(self) -> bool:
-        return any(i.severity == "error" for i in self.issues)
-
-    @property
-    def has_warning(self) -> bool:
-        return any(i.severity == "warning" for i in self.issues)
 
     @property
     def user_moved(self) -> bool:

@@ -8,11 +8,10 @@ into edits by the view. A check result paints shapes, counts and badges.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsScene
 
 from explorer.graph import ArchitectureGraph, CheckResult, Edge
@@ -34,6 +33,7 @@ class GraphScene(QGraphicsScene):
 
     node_activated = Signal(str)  # a node was double-clicked
     frame_activated = Signal(str)  # an expanded block's frame was double-clicked
+    contents_changed = Signal()  # items were added, removed or moved (the overview redraws)
 
     def __init__(self, graph: ArchitectureGraph | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -44,6 +44,10 @@ class GraphScene(QGraphicsScene):
         self._skips: dict[Edge, frozenset[str]] = {}
         self._levels: dict[Edge, int] = {}
         self._arcs_over: dict[str, set[Edge]] = defaultdict(set)
+        self._members: dict[str, set[str]] = defaultdict(set)  # expanded block -> its nodes
+        self._content: QRectF | None = None  # cached content_rect
+        self.show_grid = True
+        self._grid_tile: tuple[int, str, float, QPixmap] | None = None
         self._topology_dirty = False
         self._result: CheckResult | None = None
         self._graph: ArchitectureGraph | None = None
@@ -66,6 +70,7 @@ class GraphScene(QGraphicsScene):
         self.wires.clear()
         self.frames.clear()
         self._wires_at.clear()
+        self._members.clear()
         self._result = None
         self._graph = graph
         for node_id in graph.node_ids():
@@ -104,6 +109,8 @@ class GraphScene(QGraphicsScene):
         item = NodeItem(self.graph.node(node_id))
         self.nodes[node_id] = item
         self.addItem(item)
+        if item.node.group is not None:
+            self._members[item.node.group].add(node_id)
         if self._result is not None:
             self._show_report(node_id)
         self._topology_dirty = True
@@ -112,6 +119,7 @@ class GraphScene(QGraphicsScene):
         item = self.nodes.pop(node_id)
         self.removeItem(item)
         self._wires_at.pop(node_id, None)
+        self._members.get(item.node.group or "", set()).discard(node_id)
         self._topology_dirty = True
 
     def _node_changed(self, node_id: str) -> None:
@@ -119,6 +127,8 @@ class GraphScene(QGraphicsScene):
         item.set_node(self.graph.node(node_id))
         for edge in self._wires_at[node_id]:  # ports may have been rebuilt
             self._place_wire(edge)
+        if item.node.group in self.frames:  # and the node's height may have changed
+            self._fit_frame(item.node.group)
 
     def _node_moved(self, node_id: str, x: float, y: float) -> None:
         item = self.nodes[node_id]
@@ -146,6 +156,7 @@ class GraphScene(QGraphicsScene):
         self._topology_dirty = True
 
     def _graph_changed(self) -> None:
+        """After a change (or a batch): skips and frames follow nodes coming and going."""
         if self._topology_dirty:
             self._topology_dirty = False
             self._skips = find_skips(self.graph)
@@ -157,14 +168,18 @@ class GraphScene(QGraphicsScene):
             for edge, wire in self.wires.items():
                 if edge not in self._skips:
                     wire.set_arc(None)
-        for edge in self._skips:
-            self._update_arc(edge)
-        self._sync_frames()
+            for edge in self._skips:
+                self._update_arc(edge)
+            self._sync_frames()
+            self._content = None
+        if self._content is None:  # nodes came, went or moved
+            self.contents_changed.emit()
 
     # -- items following each other ------------------------------------------------------
 
     def node_item_moved(self, item: NodeItem) -> None:
         """Called by a node item whenever it moves (by drag or by the graph)."""
+        self._content = None
         for edge in self._wires_at.get(item.node_id, ()):
             self.wires[edge].update_path()
         for edge in self._arcs_over.get(item.node_id, ()):
@@ -206,7 +221,7 @@ class GraphScene(QGraphicsScene):
             self._fit_frame(group_id)
 
     def _fit_frame(self, group_id: str) -> None:
-        members = [item for item in self.nodes.values() if item.node.group == group_id]
+        members = [self.nodes[n] for n in self._members.get(group_id, ()) if n in self.nodes]
         self.frames[group_id].fit(item.mapRectToScene(item.body_rect()) for item in members)
 
     # -- check results -------------------------------------------------------------------
@@ -214,13 +229,23 @@ class GraphScene(QGraphicsScene):
     def apply_check(self, result: CheckResult) -> None:
         """Paint a new check: shapes, counts, badges. Items that did not change stay as is."""
         self._result = result
-        for node_id in self.nodes:
-            self._show_report(node_id)
+        issues: dict[str, list] = defaultdict(list)
+        for issue in result.issues:
+            if issue.node_id is not None:
+                issues[issue.node_id].append(issue)
+        badges_changed = False
+        for node_id, item in self.nodes.items():
+            had_error = item.has_error
+            item.set_report(result.reports.get(node_id), tuple(issues.get(node_id, ())))
+            badges_changed |= had_error != item.has_error
         for edge, wire in self.wires.items():
-            spec = result.spec(edge.src)
-            text = str(spec) if spec is not None else ""
-            if text != wire.shape_text:
-                wire.set_shape_text(text)
+            report = result.reports.get(edge.src)
+            spec = report.spec if report is not None else None
+            if spec != wire.spec:
+                wire.spec = spec
+                wire.set_shape_text(str(spec) if spec is not None else "")
+        if badges_changed:
+            self.contents_changed.emit()  # the overview shows nodes with errors in red
 
     def _show_report(self, node_id: str) -> None:
         assert self._result is not None
@@ -259,10 +284,12 @@ class GraphScene(QGraphicsScene):
 
     def content_rect(self) -> QRectF:
         """The area the graph's items cover (an empty graph: a default canvas area)."""
-        rect = QRectF()
-        for item in [*self.nodes.values(), *self.frames.values(), *self.wires.values()]:
-            rect = rect.united(item.sceneBoundingRect())
-        return rect if not rect.isEmpty() else QRectF(-200, -150, 400, 300)
+        if self._content is None:
+            rect = QRectF()
+            for item in [*self.nodes.values(), *self.frames.values(), *self.wires.values()]:
+                rect = rect.united(item.sceneBoundingRect())
+            self._content = rect if not rect.isEmpty() else QRectF(-200, -150, 400, 300)
+        return QRectF(self._content)
 
     def port_at(self, point: QPointF, radius: float = 10.0) -> PortItem | None:
         """The port under (or within ``radius`` of) a scene point."""
@@ -285,16 +312,37 @@ class GraphScene(QGraphicsScene):
     # -- painting -------------------------------------------------------------------------
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """The canvas colour and a dot grid, tiled in screen pixels (one fill per frame)."""
         t = theme.current()
         painter.fillRect(rect, t.background)
-        scale = painter.worldTransform().m11()
-        if scale < 0.35:
+        transform = painter.worldTransform()
+        scale = transform.m11()
+        if not self.show_grid or scale < 0.35:
             return  # a grid that dense is noise
-        pen = QPen(t.grid, 3.0 if scale >= 1 else 3.0 / scale)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        left = math.floor(rect.left() / GRID) * GRID
-        top = math.floor(rect.top() / GRID) * GRID
-        xs = range(int(left), int(rect.right()) + 1, GRID)
-        ys = range(int(top), int(rect.bottom()) + 1, GRID)
-        painter.drawPoints([QPointF(x, y) for x in xs for y in ys])
+        spacing = max(4, round(GRID * scale))
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        key = (spacing, t.grid.name(), ratio)
+        if self._grid_tile is None or self._grid_tile[:3] != key:
+            self._grid_tile = (*key, _grid_tile(spacing, t.grid, ratio))
+        brush = QBrush(self._grid_tile[3])
+        origin = transform.map(QPointF(0, 0))
+        brush.setTransform(QTransform.fromTranslate(origin.x() % spacing - spacing / 2,
+                                                    origin.y() % spacing - spacing / 2))
+        painter.save()
+        painter.resetTransform()
+        painter.fillRect(transform.mapRect(rect), brush)
+        painter.restore()
+
+
+def _grid_tile(spacing: int, color: QColor, ratio: float) -> QPixmap:
+    """One grid cell with a dot in its middle."""
+    tile = QPixmap(round(spacing * ratio), round(spacing * ratio))
+    tile.setDevicePixelRatio(ratio)
+    tile.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(tile)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawEllipse(QPointF(spacing / 2, spacing / 2), 1.5, 1.5)
+    painter.end()
+    return tile

@@ -64,6 +64,7 @@ class CanvasView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setToolTip("")
         self.minimap = Minimap(self, self.graph_scene)
+        self.zoom_changed.connect(self.minimap.schedule)
         self.notice = NoticeBar(self)
         self.quick_add = QuickAddPopup(self)
         self.quick_add.chosen.connect(self._quick_add_chosen)

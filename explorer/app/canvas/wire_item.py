@@ -43,6 +43,7 @@ class WireItem(QGraphicsItem):
         self.target = target
         self.arc_top: float | None = None  # set by the scene for skip connections
         self.shape_text = ""
+        self.spec: object = None  # what flows along the wire, from the latest check
         self._path = QPainterPath()
         self._hovered = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
