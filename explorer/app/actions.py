@@ -65,7 +65,11 @@ class WindowActions:
         self.undo = stack.createUndoAction(w, "&Undo")
         self.undo.setShortcuts(QKeySequence.keyBindings(Keys.Undo))
         self.redo = stack.createRedoAction(w, "&Redo")
-        self.redo.setShortcuts([*QKeySequence.keyBindings(Keys.Redo), QKeySequence("Ctrl+Y")])
+        redo_keys = QKeySequence.keyBindings(Keys.Redo)
+        for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):  # both habits, whatever the platform's
+            if QKeySequence(extra) not in redo_keys:
+                redo_keys.append(QKeySequence(extra))
+        self.redo.setShortcuts(redo_keys)
         self.cut = self._action("Cu&t", editor.cut, Keys.Cut)
         self.copy = self._action("&Copy", editor.copy, Keys.Copy)
         self.paste = self._action("&Paste", lambda: editor.paste(), Keys.Paste)

@@ -8,11 +8,11 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from .notices import ExceptionRelay
-from .paths import data_dir
+from .paths import asset_path, data_dir
 
 ORGANISATION = "ArchitectureExplorer"
 APPLICATION = "Architecture Explorer"
@@ -41,6 +41,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName(APPLICATION)
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationDisplayName(APPLICATION)
+    icon = asset_path("icons", "app.svg")
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
