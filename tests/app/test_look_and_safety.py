@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -78,3 +79,23 @@ def test_the_editor_starts_without_importing_torch(tmp_path):
                                  "HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_exception_in_a_qt_slot_reaches_the_notice(window, qtbot, caplog):
+    from PySide6.QtCore import QTimer
+
+    relay = ExceptionRelay()
+    relay.caught.connect(lambda text: window.show_message(text, error=True))
+    relay.install()
+    try:
+        def broken_slot():
+            raise KeyError("missing piece")
+
+        with caplog.at_level(logging.ERROR, logger="explorer.app"):
+            QTimer.singleShot(0, broken_slot)
+            qtbot.waitUntil(lambda: "KeyError" in window.view.notice.text, timeout=2000)
+    finally:
+        relay.uninstall()
+    assert "missing piece" in caplog.text
+    assert window.isVisible() and len(window.document.graph) > 0

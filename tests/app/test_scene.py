@@ -129,3 +129,25 @@ def test_set_graph_disconnects_the_old_graph(qtbot):
     assert "ghost" not in scene.nodes
     assert set(scene.nodes) == set(new.node_ids())
     scene.detach()
+
+
+def test_a_drawing_failure_never_breaks_the_graph_and_heals(qtbot, monkeypatch):
+    from explorer.app.canvas.node_item import NodeItem
+
+    graph = recipes.mlp(depth=1).graph
+    scene = GraphScene(graph)
+    reported = []
+    monkeypatch.setattr("sys.excepthook", lambda kind, error, tb: reported.append(error))
+    original = NodeItem.set_node
+
+    def broken(self, node):
+        raise RuntimeError("cannot draw this")
+
+    monkeypatch.setattr(NodeItem, "set_node", broken)
+    graph.set_label("relu_1", "activation")  # the graph's change itself goes through
+    assert graph.node("relu_1").label == "activation"
+    assert [str(e) for e in reported] == ["cannot draw this"]
+    monkeypatch.setattr(NodeItem, "set_node", original)
+    qtbot.waitUntil(lambda: scene.nodes["relu_1"].node.label == "activation", timeout=2000)
+    assert set(scene.nodes) == set(graph.node_ids())
+    scene.detach()

@@ -8,22 +8,24 @@ into edits by the view. A check result paints shapes, counts and badges.
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
+from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap, QTransform
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from explorer.graph import ArchitectureGraph, CheckResult, Edge
 
 from .. import theme
+from .grid import DotGrid
 from .group_frame import GroupFrame
 from .node_item import NodeItem
 from .port_item import PortItem
 from .skips import find_skips, nesting_levels
 from .wire_item import WireItem
 
-GRID = 24
 ARC_CLEARANCE = 44.0
 ARC_STEP = 16.0
 
@@ -47,8 +49,10 @@ class GraphScene(QGraphicsScene):
         self._members: dict[str, set[str]] = defaultdict(set)  # expanded block -> its nodes
         self._content: QRectF | None = None  # cached content_rect
         self.show_grid = True
-        self._grid_tile: tuple[int, str, float, QPixmap] | None = None
+        self._grid = DotGrid()
         self._topology_dirty = False
+        self._handlers: list[tuple[object, Callable[..., None]]] = []
+        self._rebuild_pending = False
         self._result: CheckResult | None = None
         self._graph: ArchitectureGraph | None = None
         if graph is not None:
@@ -88,20 +92,47 @@ class GraphScene(QGraphicsScene):
             self._graph = None
 
     def _connect(self, graph: ArchitectureGraph, on: bool) -> None:
-        handlers = {
-            graph.events.node_added: self._node_added,
-            graph.events.node_removed: self._node_removed,
-            graph.events.node_changed: self._node_changed,
-            graph.events.node_moved: self._node_moved,
-            graph.events.edge_added: self._edge_added,
-            graph.events.edge_removed: self._edge_removed,
-            graph.events.changed: self._graph_changed,
-        }
-        for signal, handler in handlers.items():
-            if on:
-                signal.connect(handler)
-            else:
-                signal.disconnect(handler)
+        if not on:
+            for signal, guarded in self._handlers:
+                signal.disconnect(guarded)
+            self._handlers = []
+            return
+        for signal, handler in (
+            (graph.events.node_added, self._node_added),
+            (graph.events.node_removed, self._node_removed),
+            (graph.events.node_changed, self._node_changed),
+            (graph.events.node_moved, self._node_moved),
+            (graph.events.edge_added, self._edge_added),
+            (graph.events.edge_removed, self._edge_removed),
+            (graph.events.changed, self._graph_changed),
+        ):
+            guarded = self._guard(handler)
+            signal.connect(guarded)
+            self._handlers.append((signal, guarded))
+
+    def _guard(self, handler: Callable[..., None]) -> Callable[..., None]:
+        """Run ``handler`` so that a failure to draw never breaks the graph's own change.
+
+        The error goes to ``sys.excepthook`` (logged and shown by the app), and the
+        scene is rebuilt from the graph, so what is on screen is right again.
+        """
+        def guarded(*args: object) -> None:
+            try:
+                handler(*args)
+            except Exception:
+                sys.excepthook(*sys.exc_info())
+                if not self._rebuild_pending:
+                    self._rebuild_pending = True
+                    QTimer.singleShot(0, self._rebuild)
+        return guarded
+
+    def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        if self._graph is not None:
+            result = self._result
+            self.set_graph(self._graph)
+            if result is not None:
+                self.apply_check(result)
 
     # -- graph events ----------------------------------------------------------------
 
@@ -312,37 +343,6 @@ class GraphScene(QGraphicsScene):
     # -- painting -------------------------------------------------------------------------
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        """The canvas colour and a dot grid, tiled in screen pixels (one fill per frame)."""
-        t = theme.current()
-        painter.fillRect(rect, t.background)
-        transform = painter.worldTransform()
-        scale = transform.m11()
-        if not self.show_grid or scale < 0.35:
-            return  # a grid that dense is noise
-        spacing = max(4, round(GRID * scale))
-        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-        key = (spacing, t.grid.name(), ratio)
-        if self._grid_tile is None or self._grid_tile[:3] != key:
-            self._grid_tile = (*key, _grid_tile(spacing, t.grid, ratio))
-        brush = QBrush(self._grid_tile[3])
-        origin = transform.map(QPointF(0, 0))
-        brush.setTransform(QTransform.fromTranslate(origin.x() % spacing - spacing / 2,
-                                                    origin.y() % spacing - spacing / 2))
-        painter.save()
-        painter.resetTransform()
-        painter.fillRect(transform.mapRect(rect), brush)
-        painter.restore()
-
-
-def _grid_tile(spacing: int, color: QColor, ratio: float) -> QPixmap:
-    """One grid cell with a dot in its middle."""
-    tile = QPixmap(round(spacing * ratio), round(spacing * ratio))
-    tile.setDevicePixelRatio(ratio)
-    tile.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(tile)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(color)
-    painter.drawEllipse(QPointF(spacing / 2, spacing / 2), 1.5, 1.5)
-    painter.end()
-    return tile
+        painter.fillRect(rect, theme.current().background)
+        if self.show_grid:
+            self._grid.paint(painter, rect)
