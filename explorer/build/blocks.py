@@ -34,7 +34,7 @@ class ResidualMLP(nn.Module):
                  order="post", projection=False, zero_init=False):
         super().__init__()
         self.order = order
-        self.act = getattr(F, activation)
+        self.act = getattr(F, activation)  # "relu" -> F.relu, "leaky_relu" -> F.leaky_relu ...
         biased = norm == "none"  # a norm right after the layer makes its bias redundant
         if order == "post":
             self.fc1 = nn.Linear(in_features, hidden, bias=biased)
@@ -96,7 +96,7 @@ class ResidualConv(nn.Module):
                  norm="batch", order="post", projection=False, zero_init=False):
         super().__init__()
         self.order = order
-        self.act = getattr(F, activation)
+        self.act = getattr(F, activation)  # "relu" -> F.relu, "leaky_relu" -> F.leaky_relu ...
         k, biased = kernel_size, norm == "none"
         if order == "post":
             self.conv1 = nn.Conv2d(in_channels, out_channels, k, stride=stride, padding=k // 2,
@@ -167,7 +167,7 @@ class Highway(nn.Module):
 
     def __init__(self, features, activation="relu", gate_bias=-1.0):
         super().__init__()
-        self.act = getattr(F, activation)
+        self.act = getattr(F, activation)  # "relu" -> F.relu, "leaky_relu" -> F.leaky_relu ...
         self.h = nn.Linear(features, features)
         self.t = nn.Linear(features, features)
         nn.init.constant_(self.t.bias, gate_bias)
