@@ -133,7 +133,9 @@ class FileController(QObject):
         value = self.settings.value(RECENT_KEY, [])
         if isinstance(value, str):  # QSettings returns a lone string for a one-item list
             value = [value]
-        return [Path(p) for p in (value or []) if isinstance(p, str)]
+        if not isinstance(value, (list, tuple)):
+            return []  # damaged settings: start the list afresh
+        return [Path(p) for p in value if isinstance(p, str) and p]
 
     def add_recent(self, path: Path) -> None:
         path = path.resolve()

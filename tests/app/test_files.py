@@ -138,3 +138,24 @@ def test_export_diagram_writes_png_and_svg(window, tmp_path, monkeypatch):
         window.export_diagram(kind)
         assert target.exists() and target.stat().st_size > 1000
     assert window.document.undo_stack.count() == 0
+
+
+def test_export_to_a_missing_folder_says_why(window, tmp_path, monkeypatch):
+    monkeypatch.setattr(dialogs, "ask_export_path",
+                        lambda *a: str(tmp_path / "nowhere" / "diagram.png"))
+    window.export_diagram("png")
+    assert "Could not export the diagram" in window.view.notice.text
+
+
+def test_damaged_settings_do_not_stop_the_window(qtbot, tmp_path, settings):
+    from explorer.app.main_window import MainWindow
+
+    settings.setValue("ui/zoom", "very big")
+    settings.setValue("ui/theme", 42)
+    settings.setValue("files/recent", 7)
+    settings.setValue("window/geometry", b"garbage")
+    win = MainWindow(settings=settings, autosave_dir=tmp_path / "a")
+    qtbot.addWidget(win)
+    assert win.ui_zoom == 1.0
+    assert win.files.recent_files() == []
+    assert len(win.document.graph) == 8

@@ -143,3 +143,11 @@ def test_inspector_forgets_a_deleted_node(window):
     inspect(window, recipes.mlp(depth=1), "relu_1")
     window.editor.delete_selection()
     assert window.inspector.node_id is None
+
+
+def test_a_label_that_is_too_long_is_refused_with_the_reason(window):
+    inspector = inspect(window, recipes.mlp(depth=1), "linear_1")
+    inspector.label_edit.setText("x" * 500)
+    inspector.label_edit.editingFinished.emit()
+    assert window.document.graph.node("linear_1").label == ""
+    assert "limit" in inspector.error_label.text()

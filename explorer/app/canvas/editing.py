@@ -15,6 +15,7 @@ from explorer.graph import (
     CollapseBlock,
     Compound,
     Connect,
+    Disconnect,
     Edge,
     ExpandBlock,
     GraphError,
@@ -26,7 +27,6 @@ from explorer.graph import (
     layered_positions,
     remove_nodes,
 )
-from explorer.graph.edits import Disconnect
 
 from ..document import Document
 from .fragments import MIME_TYPE, fragment_text, paste_edit

@@ -28,6 +28,14 @@ def wire_path(start: QPointF, end: QPointF, arc_top: float | None = None) -> QPa
         path.lineTo(QPointF(end.x() - ARC_RUN_IN, top))
         path.cubicTo(QPointF(end.x() - 15, top), QPointF(end.x() - 45, end.y()), end)
         return path
+    if end.x() < start.x() + 30:  # the target is behind: loop round instead of doubling back
+        apart = abs(end.y() - start.y())
+        level = (start.y() + end.y()) / 2 if apart > 140 else max(start.y(), end.y()) + 70
+        path.cubicTo(QPointF(start.x() + 60, start.y()), QPointF(start.x() + 60, level),
+                     QPointF(start.x(), level))
+        path.lineTo(QPointF(end.x(), level))
+        path.cubicTo(QPointF(end.x() - 60, level), QPointF(end.x() - 60, end.y()), end)
+        return path
     dx = max(40.0, abs(end.x() - start.x()) * 0.5)
     path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
     return path
