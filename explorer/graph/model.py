@@ -70,6 +70,8 @@ class ArchitectureGraph:
     def __init__(self) -> None:
         self._g = nx.MultiDiGraph()
         self._groups: dict[str, Node] = {}
+        self._incoming: dict[str, dict[str, Edge]] = {}  # node -> input port -> its wire
+        self._order: list[str] | None = None  # topological order, until the wiring changes
         self._rank = 0  # insertion counter: ties in topological order follow it
         self._batch_depth = 0
         self._batch_dirty = False
@@ -102,11 +104,8 @@ class ArchitectureGraph:
 
     def in_edges(self, node_id: str) -> list[Edge]:
         """Wires into a node, in the order of its input ports."""
-        self._data(node_id)
-        ports = self.input_ports(node_id)
-        edges = [Edge(u, v, k, d["src_port"])
-                 for u, v, k, d in self._g.in_edges(node_id, keys=True, data=True)]
-        return sorted(edges, key=lambda e: ports.index(e.dst_port))
+        incoming = self._wires_into(node_id)
+        return [incoming[p] for p in self.input_ports(node_id) if p in incoming]
 
     def out_edges(self, node_id: str) -> list[Edge]:
         self._data(node_id)
@@ -114,7 +113,15 @@ class ArchitectureGraph:
                 for u, v, k, d in self._g.out_edges(node_id, keys=True, data=True)]
 
     def edge_into(self, node_id: str, port: str) -> Edge | None:
-        return next((e for e in self.in_edges(node_id) if e.dst_port == port), None)
+        """The wire into one input port, if any."""
+        return self._wires_into(node_id).get(port)
+
+    def kind_of(self, node_id: str) -> str:
+        return self._data(node_id)["kind"]
+
+    def params_of(self, node_id: str) -> Mapping[str, Any]:
+        """The node's parameters, read-only and without a copy (for hot loops)."""
+        return MappingProxyType(self._data(node_id)["params"])
 
     def input_ports(self, node_id: str) -> tuple[str, ...]:
         data = self._data(node_id)
@@ -122,7 +129,10 @@ class ArchitectureGraph:
 
     def topological_order(self) -> list[str]:
         """Node ids so that every node comes after those feeding it (ties: insertion order)."""
-        return list(nx.lexicographical_topological_sort(self._g, key=self._insertion_rank))
+        if self._order is None:
+            self._order = list(
+                nx.lexicographical_topological_sort(self._g, key=self._insertion_rank))
+        return list(self._order)
 
     def groups(self) -> dict[str, Node]:
         """Expanded blocks, by the id they had (and get back when collapsed)."""
@@ -159,6 +169,8 @@ class ArchitectureGraph:
         label = check_label(label, node_id)
         self._g.add_node(node_id, kind=kind, params=values, pos=position, label=label,
                          group=group, rank=self._next_rank())
+        self._incoming[node_id] = {}
+        self._order = None
         self.events.node_added.emit(node_id)
         self._changed()
         return node_id
@@ -169,6 +181,8 @@ class ArchitectureGraph:
         for edge in self.in_edges(node_id) + self.out_edges(node_id):
             self.disconnect(edge)
         self._g.remove_node(node_id)
+        del self._incoming[node_id]
+        self._order = None
         self.events.node_removed.emit(node_id)
         self._changed()
         return node
@@ -180,6 +194,8 @@ class ArchitectureGraph:
         edge = Edge(src, dst, dst_port, src_port)
         self.check_connect(edge)
         self._g.add_edge(src, dst, key=dst_port, src_port=src_port)
+        self._incoming[dst][dst_port] = edge
+        self._order = None
         self.events.edge_added.emit(edge)
         self._changed()
         return edge
@@ -201,7 +217,7 @@ class ArchitectureGraph:
                 hint=("Its inputs are " + ", ".join(ports) + ".") if ports
                 else "It is a source: it takes no input.",
             )
-        if edge.src == edge.dst or nx.has_path(self._g, edge.dst, edge.src):
+        if self._reaches(edge.dst, edge.src):
             raise CycleError(
                 f"a wire from {edge.src!r} to {edge.dst!r} would make a loop: "
                 f"{edge.dst!r} already feeds {edge.src!r}.", node_id=edge.dst,
@@ -219,6 +235,8 @@ class ArchitectureGraph:
             raise PortError(f"there is no wire from {edge.src!r} into {edge.dst_port!r}.",
                             node_id=edge.dst)
         self._g.remove_edge(edge.src, edge.dst, key=edge.dst_port)
+        del self._incoming[edge.dst][edge.dst_port]
+        self._order = None
         self.events.edge_removed.emit(edge)
         self._changed()
 
@@ -293,6 +311,25 @@ class ArchitectureGraph:
             return self._g.nodes[node_id]
         except (KeyError, TypeError):
             raise UnknownNode(f"there is no node {node_id!r}.", node_id=str(node_id)) from None
+
+    def _wires_into(self, node_id: str) -> dict[str, Edge]:
+        try:
+            return self._incoming[node_id]
+        except (KeyError, TypeError):
+            raise UnknownNode(f"there is no node {node_id!r}.", node_id=str(node_id)) from None
+
+    def _reaches(self, start: str, target: str) -> bool:
+        """Whether a path of wires leads from ``start`` to ``target`` (or they are one node)."""
+        stack, seen = [start], {start}
+        while stack:
+            node = stack.pop()
+            if node == target:
+                return True
+            for successor in self._g.successors(node):
+                if successor not in seen:
+                    seen.add(successor)
+                    stack.append(successor)
+        return False
 
     def _insertion_rank(self, node_id: str) -> int:
         return self._g.nodes[node_id]["rank"]
