@@ -167,3 +167,32 @@ def test_moving_a_node_keeps_its_wires_attached_while_dragging(window):
                        start + QPoint(40, 120))
     assert scene.moved_positions() == {}
     assert QPointF(*window.document.graph.node("relu_1").position) == item.pos()
+
+
+def test_escape_cancels_a_wire_being_drawn(window):
+    graph = show(window, recipes.mlp(depth=1))
+    view = window.view
+    edges = set(graph.edges())
+    start = view.mapFromScene(window.scene.nodes["linear_1"].output.scenePos())
+    viewport = view.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(viewport, start + QPoint(60, 80))
+    assert view._wire is not None
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Escape)
+    assert view._wire is None
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       start + QPoint(60, 80))
+    assert set(graph.edges()) == edges
+    assert not view.quick_add.isVisible()
+
+
+def test_a_block_edited_inside_refuses_to_collapse_and_says_why(window):
+    graph = show(window, recipes.residual_mlp(blocks=1))
+    assert window.editor.expand("res_1")
+    from explorer.graph import SetParams
+
+    window.document.push(SetParams("res_1_fc1", {"out_features": 17}))
+    assert not window.editor.collapse("res_1")
+    assert "res_1" in graph.groups()
+    assert "edited" in window.view.notice.text
