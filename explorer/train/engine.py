@@ -29,6 +29,7 @@ from .plan import RunPlan
 from .records import NodeStats, Progress, RunEnded, RunStarted, StateChanged, StepRecord
 from .run_folder import RunWriter
 from .setup import TrainingParts, build_parts
+from .stats import Reading
 
 PROGRESS_INTERVAL = 0.25  # seconds between Progress records
 
@@ -37,8 +38,11 @@ class Trainer:
     """Train ``plan`` once. ``run_dir``, when given, receives the run's records."""
 
     def __init__(self, plan: RunPlan, callbacks: Sequence[Callback] = (),
-                 control: RunControl | None = None, run_dir: str | Path | None = None) -> None:
+                 control: RunControl | None = None, run_dir: str | Path | None = None,
+                 *, statistics: bool = True) -> None:
+        """``statistics=False`` leaves out the per-node statistics (to measure their cost)."""
         self.plan = plan
+        self.statistics = statistics
         self.callbacks = list(callbacks)
         self.control = control or RunControl()
         self.writer = RunWriter(Path(run_dir)) if run_dir is not None else None
@@ -105,12 +109,13 @@ class Trainer:
                 return "stopped"
             self.current = step
             logged = step % log_every == 0 or step == total or action == "single"
+            probed = logged and self.statistics
             lr = learning_rate(settings, step, total)
             set_learning_rate(optimizer, lr)
             x, y = p.batches.next()
             flat.zero_grad()
             with autocast():
-                if logged:
+                if probed:
                     with gate_probe(p.gates) as gates:
                         outputs = model.forward_all(x)
                     scores = outputs[p.head_source]
@@ -127,10 +132,11 @@ class Trainer:
                 scaler.unscale_(optimizer)
             if clip:
                 torch.nn.utils.clip_grad_norm_(flat.masters, clip)
-            stats.after_backward()
+            if self.statistics:
+                stats.after_backward()
             if p.count_correct is not None:
                 right += p.count_correct(scores.detach(), y)
-            if logged:
+            if probed:
                 stats.before_update()
             if scaler:
                 scaler.step(optimizer)
@@ -142,7 +148,7 @@ class Trainer:
             self._window[1] += 1
             self._window[2] += y.numel()
             if logged:
-                self._log(step, lr, outputs, gates, right)
+                self._log(step, lr, outputs if probed else {}, gates if probed else {}, right)
                 right.zero_()
             self._heartbeat(step, loss_value)
             for callback in self._batch_end:
@@ -152,7 +158,8 @@ class Trainer:
     def _log(self, step: int, lr: float, outputs: dict, gates: dict,
              right: torch.Tensor) -> None:
         p, plan = self.parts, self.plan
-        reading = p.stats.read(outputs, gates, [right])
+        reading = (p.stats.read(outputs, gates, [right]) if self.statistics
+                   else Reading({}, None, [float(right)]))
         loss_sum, steps, examples = self._window
         self._window = [0.0, 0, 0]
         accuracy = reading.extras[0] / examples if p.count_correct is not None else None

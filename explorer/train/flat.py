@@ -1,14 +1,19 @@
 """All trainable parameters in a few flat buffers, so statistics and updates cost a few ops.
 
 Each parameter (and its gradient) becomes a view into one flat tensor per
-dtype and device, ordered so that parameters of equal size lie side by side.
-A run of equal-size parameters is then a ``(count, numel)`` matrix, and one
-``vector_norm(..., dim=1)`` gives every one of their norms at once: gradient
-statistics cost one op per distinct parameter size, not one per parameter,
-and never leave the device. The optimizer steps one flat tensor per group,
-which is exact (SGD, Adam and AdamW treat every element alike) and much
-faster for small models than a loop over parameters. Gradients accumulate
-in place into their views, so ``zero_grad`` is one ``zero_()`` per group.
+dtype and device. The flat tensor is cut into buckets: a bucket is a
+``(rows, width)`` matrix whose every row holds one parameter, zero-padded
+to the width of the bucket's largest. One ``vector_norm(..., dim=1)`` over
+a bucket then gives the norm of every parameter in it, so gradient
+statistics cost one op per bucket, not one per parameter, and never leave
+the device. Small parameters share a bucket (padding is capped at a
+quarter of their size, or 64K elements), large ones get their own.
+
+The optimizer steps the flat tensor itself, which is exact: SGD, Adam and
+AdamW treat every element alike, and padding has zero gradient, so it stays
+zero. For small models that is also much faster than a loop over
+parameters. Gradients accumulate in place into their views, so
+``zero_grad`` is one ``zero_()`` per group.
 """
 
 from __future__ import annotations
@@ -19,16 +24,38 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+PADDING_SLACK = 65_536  # elements of padding any bucket may add beyond doubling its size
+
 
 @dataclass(frozen=True)
 class Bucket:
-    """Parameters of one size, side by side in a group's flat buffer."""
+    """Parameters side by side, one per row of a (rows, width) block of a group's buffer."""
 
     group: int
     start: int  # offset in the group's flat buffer
-    count: int
-    numel: int
+    rows: int
+    width: int
     first_slot: int  # position of its first parameter in ``FlatParameters.names``
+
+    @property
+    def size(self) -> int:
+        return self.rows * self.width
+
+
+def plan_buckets(numels: Sequence[int]) -> list[tuple[int, int]]:
+    """Cut sizes sorted largest first into (rows, width) buckets with bounded padding."""
+    buckets: list[tuple[int, int]] = []
+    i = 0
+    while i < len(numels):
+        width, rows, actual = numels[i], 1, numels[i]
+        while i + rows < len(numels):
+            grown = actual + numels[i + rows]
+            if (rows + 1) * width > max(grown * 5 // 4, grown + PADDING_SLACK):
+                break
+            rows, actual = rows + 1, grown
+        buckets.append((rows, width))
+        i += rows
+    return buckets
 
 
 class FlatParameters:
@@ -44,37 +71,37 @@ class FlatParameters:
         self.numels: list[int] = []
         self.params: list[nn.Parameter] = []
         self.masters: list[nn.Parameter] = []  # what the optimizer steps
-        self.buckets: list[Bucket] = []
         self.grads: list[torch.Tensor] = []  # one flat gradient per group
+        self.buckets: list[Bucket] = []
         for group, key in enumerate(keys):
             members = sorted((item for item in trainable if (item[1].dtype, item[1].device) == key),
                              key=lambda item: -item[1].numel())
             self._flatten(group, members)
         self.grad_buckets = [self._view(self.grads[b.group], b) for b in self.buckets]
         self.param_buckets = [self._view(self.masters[b.group].data, b) for b in self.buckets]
+        single = len(self.buckets) == 1 and self.grads[0].dtype == torch.float32
+        self._single_bucket = self.grad_buckets[0] if single else None
 
     def _flatten(self, group: int, members: list[tuple[str, nn.Parameter]]) -> None:
-        total = sum(p.numel() for _, p in members)
+        shapes = plan_buckets([p.numel() for _, p in members])
         first = members[0][1]
-        data = torch.empty(total, dtype=first.dtype, device=first.device)
+        total = sum(rows * width for rows, width in shapes)
+        data = torch.zeros(total, dtype=first.dtype, device=first.device)
         grad = torch.zeros_like(data)
+        queue = iter(members)
         offset = 0
-        for name, p in members:
-            n = p.numel()
-            slot = len(self.names)
-            if self.buckets and self.buckets[-1].group == group \
-                    and self.buckets[-1].numel == n:
-                last = self.buckets[-1]
-                self.buckets[-1] = Bucket(group, last.start, last.count + 1, n, last.first_slot)
-            else:
-                self.buckets.append(Bucket(group, offset, 1, n, slot))
-            data[offset:offset + n].copy_(p.detach().reshape(-1))
-            p.data = data[offset:offset + n].view_as(p)
-            p.grad = grad[offset:offset + n].view_as(p)
-            self.names.append(name)
-            self.numels.append(n)
-            self.params.append(p)
-            offset += n
+        for rows, width in shapes:
+            self.buckets.append(Bucket(group, offset, rows, width, len(self.names)))
+            for row in range(rows):
+                name, p = next(queue)
+                start, n = offset + row * width, p.numel()
+                data[start:start + n].copy_(p.detach().reshape(-1))
+                p.data = data[start:start + n].view_as(p)
+                p.grad = grad[start:start + n].view_as(p)
+                self.names.append(name)
+                self.numels.append(n)
+                self.params.append(p)
+            offset += rows * width
         master = nn.Parameter(data)
         master.grad = grad
         self.masters.append(master)
@@ -82,8 +109,7 @@ class FlatParameters:
 
     @staticmethod
     def _view(flat: torch.Tensor, bucket: Bucket) -> torch.Tensor:
-        return flat[bucket.start:bucket.start + bucket.count * bucket.numel].view(
-            bucket.count, bucket.numel)
+        return flat[bucket.start:bucket.start + bucket.size].view(bucket.rows, bucket.width)
 
     @property
     def count(self) -> int:
@@ -93,20 +119,34 @@ class FlatParameters:
         """Zero every gradient in place (one op per group), re-attaching any a caller dropped."""
         for grad in self.grads:
             grad.zero_()
-        if any(p.grad is None for p in self.params):
+        if self.params and self.params[0].grad is None:
             self._reattach()
 
     def _reattach(self) -> None:
         for bucket in self.buckets:
             view = self._view(self.grads[bucket.group], bucket)
-            for i in range(bucket.count):
-                p = self.params[bucket.first_slot + i]
-                p.grad = view[i].view_as(p)
+            for row in range(bucket.rows):
+                slot = bucket.first_slot + row
+                p = self.params[slot]
+                p.grad = view[row, :self.numels[slot]].view_as(p)
 
     def norms(self, of: str = "grad", ord: float = 2.0) -> list[torch.Tensor]:
         """Per-parameter vector norms, one tensor per bucket, in slot order (on the device)."""
         views = self.grad_buckets if of == "grad" else self.param_buckets
         return [torch.linalg.vector_norm(v, ord, dim=1, dtype=torch.float32) for v in views]
+
+    def grad_norms_into(self, out: torch.Tensor) -> None:
+        """Write every parameter's gradient norm into ``out`` (float32, one per slot)."""
+        if self._single_bucket is not None:  # the common case: one op
+            torch.linalg.vector_norm(self._single_bucket, dim=1, out=out)
+        else:
+            torch.cat(self.norms(), out=out)
+
+    def abs_sums_and_maxima(self) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """Per-parameter sum and max of |gradient|, one tensor per bucket (on the device)."""
+        magnitudes = [grad.abs() for grad in self.grads]
+        views = [self._view(magnitudes[b.group], b) for b in self.buckets]
+        return [v.sum(dim=1) for v in views], [v.amax(dim=1) for v in views]
 
     def snapshot(self) -> list[torch.Tensor]:
         """A copy of the parameters as they are now (to measure the next update)."""

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.train.flat import FlatParameters
+from explorer.train.flat import PADDING_SLACK, FlatParameters, plan_buckets
 
 
 def small_net():
@@ -14,16 +14,43 @@ def small_net():
     return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 2))
 
 
-def test_flattening_keeps_every_value_and_groups_equal_sizes():
+def test_flattening_keeps_every_value_and_shares_buckets_among_small_parameters():
     net = small_net()
     before = {k: v.clone() for k, v in net.state_dict().items()}
     flat = FlatParameters(list(net.named_parameters()))
     for key, value in net.state_dict().items():
         assert torch.equal(value, before[key])
     assert sorted(flat.names) == sorted(before)
-    sizes = [b.numel for b in flat.buckets]
-    assert len(sizes) == len(set(sizes)), "each size is one bucket"
-    assert sum(b.count for b in flat.buckets) == len(before)
+    assert len(flat.buckets) == 1 and flat.buckets[0].rows == len(before)
+    assert flat.buckets[0].width == max(v.numel() for v in before.values())
+
+
+def test_buckets_keep_padding_bounded():
+    sizes = [1_000_000, 300_000, 4096, 4096, 64, 64, 2]
+    buckets = plan_buckets(sizes)
+    assert sum(rows for rows, _ in buckets) == len(sizes)
+    assert buckets[0] == (1, 1_000_000), "a big parameter gets its own bucket"
+    i = 0
+    for rows, width in buckets:
+        actual = sum(sizes[i:i + rows])
+        assert width == sizes[i]
+        assert rows * width <= max(1.25 * actual, actual + PADDING_SLACK)
+        i += rows
+
+
+def test_padding_stays_zero_through_training():
+    net = small_net()
+    flat = FlatParameters(list(net.named_parameters()))
+    optimizer = torch.optim.AdamW(flat.masters, lr=0.1, weight_decay=0.1)
+    for _ in range(3):
+        flat.zero_grad()
+        net(torch.randn(4, 3)).pow(2).sum().backward()
+        optimizer.step()
+    used = sum(flat.numels)
+    assert int(flat.masters[0].count_nonzero()) <= used
+    bucket = flat.param_buckets[0]
+    for row, n in enumerate(flat.numels):
+        assert bool((bucket[row, n:] == 0).all())
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw"])

@@ -1,0 +1,208 @@
+"""What do the statistics and the run machinery cost per training step?
+
+Run:  .venv/bin/python benchmarks/bench_train.py [--steps 2000] [--reps 3] [--threads 1]
+
+Small recipe networks on their bundled data, on the CPU.
+
+1. Statistics cost, measured inside one run that switches them on and off
+   every 20 steps (so machine load hits both halves alike); each half's
+   speed is 20 / its median 20-step time:
+     grads/step  per-node gradient norms collected every step (read every
+                 1,000 steps): the engine's cost per step for them
+     all, /10    the same plus the full statistics every log_every = 10
+                 steps (mean and max |grad|, weight norms, update ratios,
+                 activation mean/std per node, highway gates)
+     naive       the usual way to watch gradients in a hand-written loop:
+                 one ``grad.norm().item()`` per parameter per step
+   Each is the step time with them over the step time without, minus 1.
+
+2. The whole run loop against a bare hand-written PyTorch loop (the same
+   compiled network, the same tensors, a permutation per epoch, Adam): steps
+   per second of the bare loop, of the Trainer in this process, and of a
+   RunProcess child that streams its records here and writes a run folder
+   (statistics on, log_every = 10). Speeds are 10 / the median 10-step
+   window time after a warm-up (the first optimizer step imports
+   torch._dynamo), pooled over reps run interleaved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import tempfile
+import time
+
+import torch
+
+from explorer.build import build_model, loss_for
+from explorer.graph import recipes
+from explorer.train import Callback, RunProcess, StepRecord, Trainer, plan_run
+
+WARMUP = 40  # steps left out of every timing
+CHUNK = 20  # steps per on/off half in part 1
+WINDOW = 10  # steps per timed window in part 2 (= log_every)
+
+
+def cases():
+    return {
+        "MLP 3×64, batch 64": recipes.mlp(3, 64, batch_size=64),
+        "residual MLP 8×64, batch 128": recipes.residual_mlp(8, 64, batch_size=128),
+        "highway MLP 10×50, batch 128": recipes.highway_mlp(10, 50, batch_size=128),
+    }
+
+
+# -- part 1: statistics on and off within one run ---------------------------------------
+
+
+class Alternate(Callback):
+    """Switches ``target.<flag>`` every CHUNK steps and times each chunk."""
+
+    def __init__(self, flag: str) -> None:
+        self.flag, self.target = flag, None
+        self.times: dict[bool, list[float]] = {True: [], False: []}
+        self._mark = 0.0
+
+    def on_batch_end(self, step: int, loss: float) -> None:
+        if step < WARMUP or step % CHUNK:
+            return
+        now = time.perf_counter()
+        state = getattr(self.target, self.flag)
+        if step > WARMUP:
+            self.times[state].append(now - self._mark)
+        setattr(self.target, self.flag, not state)
+        self._mark = time.perf_counter()
+
+    def cost(self) -> float:
+        return statistics.median(self.times[True]) / statistics.median(self.times[False]) - 1
+
+
+def engine_cost(project, steps: int, log_every: int) -> float:
+    plan = plan_run(project, steps=steps, log_every=log_every, device="cpu")
+    alternate = Alternate("statistics")
+    trainer = Trainer(plan, [alternate])
+    alternate.target = trainer
+    assert trainer.run().ok
+    return alternate.cost()
+
+
+class BareLoop:
+    """The loop a person writes by hand (same network, same data, same optimizer)."""
+
+    def __init__(self, plan) -> None:
+        torch.manual_seed(plan.settings.seed)
+        self.plan = plan
+        self.model = build_model(plan.project().graph)
+        self.naive_stats = False
+
+    def run(self, callback: Callback | None = None) -> list[float]:
+        plan, model = self.plan, self.model
+        loss_fn = loss_for(model.output_kind)
+        x, y = torch.as_tensor(plan.dataset.x_train), torch.as_tensor(plan.dataset.y_train)
+        optimizer = torch.optim.Adam(model.parameters(), lr=plan.settings.lr)
+        batch, n = plan.settings.batch_size, len(x)
+        generator = torch.Generator().manual_seed(plan.settings.seed)
+        per_epoch, position, order = n // batch, n // batch, None
+        times = []
+        for step in range(1, plan.total_steps + 1):
+            if position == per_epoch:
+                order, position = torch.randperm(n, generator=generator), 0
+            index = order[position * batch:(position + 1) * batch]
+            position += 1
+            loss = loss_fn(model(x[index]), y[index])
+            optimizer.zero_grad()
+            loss.backward()
+            if self.naive_stats:
+                _ = [p.grad.norm().item() for p in model.parameters()]
+            optimizer.step()
+            times.append(time.perf_counter())
+            if callback is not None:
+                callback.on_batch_end(step, 0.0)
+        return times
+
+
+def naive_cost(project, steps: int) -> float:
+    loop = BareLoop(plan_run(project, steps=steps, device="cpu"))
+    alternate = Alternate("naive_stats")
+    alternate.target = loop
+    loop.run(alternate)
+    return alternate.cost()
+
+
+# -- part 2: the whole run loop against the bare loop -------------------------------------
+
+
+def windows(times: list[float]) -> list[float]:
+    marks = times[WARMUP::WINDOW]
+    return [b - a for a, b in itertools.pairwise(marks)]
+
+
+class StepClock(Callback):
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    def on_batch_end(self, step: int, loss: float) -> None:
+        self.times.append(time.perf_counter())
+
+
+def in_process(plan) -> list[float]:
+    clock = StepClock()
+    assert Trainer(plan, [clock]).run().ok
+    return windows(clock.times)
+
+
+def in_child(plan) -> list[float]:
+    """Window times inside a RunProcess child, from its own logged records."""
+    with tempfile.TemporaryDirectory() as out:
+        run = RunProcess(plan, out=out)
+        run.start()
+        records = []
+        while run.ended is None:
+            records += [r for r in run.poll() if isinstance(r, StepRecord)]
+            time.sleep(0.05)
+        run.close()
+    assert run.ended.ok, run.ended.reason
+    elapsed = [r.elapsed for r in records if r.step >= WARMUP]
+    return [b - a for a, b in itertools.pairwise(elapsed)]
+
+
+def loop_speeds(project, steps: int, reps: int) -> dict[str, float]:
+    plan = plan_run(project, steps=steps, log_every=WINDOW, device="cpu")
+    variants = {"bare": lambda: windows(BareLoop(plan).run()),
+                "engine": lambda: in_process(plan), "process": lambda: in_child(plan)}
+    pooled: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(reps):
+        for name, run in variants.items():
+            pooled[name] += run()
+    return {name: WINDOW / statistics.median(values) for name, values in pooled.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)  # the run process's child too
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), CPU, "
+          f"{args.steps} steps per run")
+    print("\n1. Statistics: extra time per step, on/off every 20 steps within one run")
+    print(f"{'network':30} {'grads/step':>11} {'all, /10':>9} {'naive':>8}")
+    for name, project in cases().items():
+        per_step = engine_cost(project, args.steps, 1000)
+        full = engine_cost(project, args.steps, WINDOW)
+        naive = naive_cost(project, args.steps)
+        print(f"{name:30} {per_step:+11.1%} {full:+9.1%} {naive:+8.1%}", flush=True)
+    print(f"\n2. Steps per second, median of 10-step windows, {args.reps} reps")
+    print(f"{'network':30} {'bare':>7} {'engine':>7} {'process':>8} {'process vs bare':>16}")
+    for name, project in cases().items():
+        r = loop_speeds(project, args.steps, args.reps)
+        print(f"{name:30} {r['bare']:7.0f} {r['engine']:7.0f} {r['process']:8.0f} "
+              f"{r['process'] / r['bare'] - 1:+16.1%}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
