@@ -114,7 +114,7 @@ def _imports(code: NetworkCode, init_lines: tuple[CodeLine, ...]) -> str:
     if re.search(r"\bmath\.", used):
         lines.append("import math")
     lines += ["import struct", "", "import torch"]
-    if re.search(r"\bF\.", used):
+    if re.search(r"\bF\b", used):
         lines.append("import torch.nn.functional as F")
     lines.append("from torch import nn")
     return "\n".join(lines)

@@ -130,17 +130,17 @@ def check_graph(
     memory_limit = memory_limit if memory_limit is not None else machine_memory()
     issues: list[Issue] = []
     order = graph.topological_order()
-    kinds = {n: graph.node(n).kind for n in order}
-    depth = kind_depths(graph)
+    kinds = {n: graph.kind_of(n) for n in order}
+    depth = Counter(kinds.values()) + Counter(b.kind for b in graph.groups().values())
     inputs = [n for n in order if kinds[n] in INPUT_KINDS]
     outputs = [n for n in order if kinds[n] in OUTPUT_KINDS]
     issues += _endpoint_issues(inputs, outputs)
 
     reports: dict[str, NodeReport] = {}
     for node_id in order:
-        node = graph.node(node_id)
+        params = graph.params_of(node_id)
         in_specs: list[TensorSpec | None] = []
-        for port in graph.input_ports(node_id):
+        for port in get_kind(kinds[node_id]).input_ports(params):
             edge = graph.edge_into(node_id, port)
             if edge is None:
                 issues.append(Issue(node_id, f"input {port!r} is not connected.",
@@ -152,7 +152,7 @@ def check_graph(
             reports[node_id] = NodeReport(None, tuple(in_specs))
             continue  # the cause is reported where it is; do not repeat it downstream
         ready = tuple(s for s in in_specs if s is not None)
-        spec, count, resolved, error = cache.infer(node.kind, node.params, ready, depth)
+        spec, count, resolved, error = cache.infer(kinds[node_id], params, ready, depth)
         if error is not None:
             issues.append(Issue(node_id, error.message, error.hint))
         reports[node_id] = NodeReport(spec, ready, count, resolved)
@@ -171,7 +171,7 @@ def check_graph(
 
 def kind_depths(graph: ArchitectureGraph) -> Counter[str]:
     """How many nodes of each kind the network has, counting blocks shown expanded."""
-    return Counter(n.kind for n in graph.nodes()) + Counter(
+    return Counter(graph.kind_of(n) for n in graph.node_ids()) + Counter(
         b.kind for b in graph.groups().values())
 
 
