@@ -214,7 +214,11 @@ class MainWindow(QMainWindow):
             path += "." + kind
         try:
             written = export_diagram(self.document.project, path)
-        except (OSError, ValueError) as error:
+        except OSError as error:
+            self.show_message(f"Could not export the diagram: {error.strerror or error}.",
+                              error=True)
+            return
+        except ValueError as error:
             self.show_message(f"Could not export the diagram: {error}", error=True)
             return
         self.show_message(f"Diagram saved as {written.name}.")

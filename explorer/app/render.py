@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -81,13 +82,19 @@ def render_scene(scene: GraphScene, out_path: str | os.PathLike) -> Path:
         _paint(scene, painter, QRectF(image.rect()), source)
         painter.end()
         if not image.save(str(path)):
-            raise OSError(f"could not write {path} (is the folder there, and writable?)")
+            raise _write_error(path)
     else:
         raise ValueError(f"cannot draw a diagram as {suffix or 'a file without a suffix'}; "
                          "use .png or .svg.")
     if not path.exists():
-        raise OSError(f"could not write {path} (is the folder there, and writable?)")
+        raise _write_error(path)
     return path
+
+
+def _write_error(path: Path) -> OSError:
+    reason = ("the folder does not exist" if not path.parent.is_dir()
+              else "the folder is not writable, or the disk is full")
+    return OSError(errno.EIO, reason, str(path))
 
 
 def _paint(scene: GraphScene, painter: QPainter, target: QRectF, source: QRectF) -> None:

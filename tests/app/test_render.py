@@ -42,7 +42,7 @@ def test_unknown_suffix_and_bad_project_are_explained(qtbot, project_file, tmp_p
     bad.write_text("[]")
     with pytest.raises(ProjectFileError, match="one JSON object"):
         render_to_file(str(bad), str(tmp_path / "x.png"))
-    with pytest.raises(OSError, match="could not write"):
+    with pytest.raises(OSError, match="folder does not exist"):
         render_to_file(str(project_file), str(tmp_path / "missing" / "x.png"))
 
 
