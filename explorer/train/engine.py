@@ -13,6 +13,7 @@ import math
 import time
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -32,6 +33,24 @@ from .setup import TrainingParts, build_parts
 from .stats import Reading
 
 PROGRESS_INTERVAL = 0.25  # seconds between Progress records
+
+
+@dataclass
+class Tally:
+    """Training loss and examples seen since the last record (or heartbeat)."""
+
+    loss_sum: float = 0.0
+    steps: int = 0
+    examples: int = 0
+
+    def add(self, loss: float, examples: int) -> None:
+        self.loss_sum += loss
+        self.steps += 1
+        self.examples += examples
+
+    @property
+    def mean_loss(self) -> float:
+        return self.loss_sum / self.steps if self.steps else math.nan
 
 
 class Trainer:
@@ -67,11 +86,13 @@ class Trainer:
                 self._started = time.perf_counter()
                 if self._loop() == "stopped":
                     status, reason = "stopped", f"Stopped at step {self.step}."
+        except KeyboardInterrupt:  # Ctrl-C in a notebook or script: keep what was learned
+            status, reason = "stopped", f"Interrupted at step {self.step}."
         except Exception as error:  # every failure becomes a reason, never a traceback
             status, details = "failed", traceback.format_exc()
             reason, node_id = describe_failure(error, self.current, self.plan.device)
             for callback in self.callbacks:
-                _quietly(callback.on_exception, error, self.step)
+                _quietly(callback.on_exception, error, self.current)
         ended = RunEnded(status, reason, self.step, time.perf_counter() - started, node_id,
                          str(self.writer.run_dir) if self.writer else None, self.last, details)
         if self.writer:
@@ -96,73 +117,75 @@ class Trainer:
     # -- the loop -------------------------------------------------------------------
 
     def _loop(self) -> str:
-        p, plan, settings = self.parts, self.plan, self.plan.settings
-        model, flat, stats, optimizer = p.model, p.flat, p.stats, p.optimizer
-        scaler, autocast = p.precision.scaler, p.precision.autocast
-        total, log_every, clip = plan.total_steps, settings.log_every, settings.grad_clip
-        right = torch.zeros((), device=p.device)
-        self._window = [0.0, 0, 0]  # loss sum, steps, examples (for accuracy)
-        self._beat = [time.perf_counter(), 0.0, 0, 0]  # time, loss sum, steps, at step
+        plan, total, log_every = self.plan, self.plan.total_steps, self.plan.settings.log_every
+        self._window, self._since_beat = Tally(), Tally()
+        self._right = torch.zeros((), device=self.parts.device)  # correct predictions, on device
+        self._beat_time, self._beat_step = time.perf_counter(), 0
         for step in range(1, total + 1):
             action = self.control.gate(self._state_changed)
             if action == "stop":
                 return "stopped"
             self.current = step
             logged = step % log_every == 0 or step == total or action == "single"
-            probed = logged and self.statistics
-            lr = learning_rate(settings, step, total)
-            set_learning_rate(optimizer, lr)
-            x, y = p.batches.next()
-            flat.zero_grad()
-            with autocast():
-                if probed:
-                    with gate_probe(p.gates) as gates:
-                        outputs = model.forward_all(x)
-                    scores = outputs[p.head_source]
-                else:
-                    scores = model(x)
-                loss = p.loss_fn(scores, y)
-            loss_value = loss.item()
-            if not math.isfinite(loss_value):
-                raise nonfinite_loss_failure(model, x, p.graph, p.input_id, loss_value, step)
-            (scaler.scale(loss) if scaler else loss).backward()
-            for callback in self._after_backward:
-                callback.on_after_backward(step, model)
-            if scaler:
-                scaler.unscale_(optimizer)
-            if clip:
-                torch.nn.utils.clip_grad_norm_(flat.masters, clip)
-            if self.statistics:
-                stats.after_backward()
-            if p.count_correct is not None:
-                right += p.count_correct(scores.detach(), y)
-            if probed:
-                stats.before_update()
-            if scaler:
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                optimizer.step()
+            lr = learning_rate(plan.settings, step, total)
+            loss, outputs, gates = self._train_step(step, lr, probe=logged and self.statistics)
             self.step = step
-            self._window[0] += loss_value
-            self._window[1] += 1
-            self._window[2] += y.numel()
             if logged:
-                self._log(step, lr, outputs if probed else {}, gates if probed else {}, right)
-                right.zero_()
-            self._heartbeat(step, loss_value)
+                self._log(step, lr, outputs, gates)
+            self._heartbeat(step)
             for callback in self._batch_end:
-                callback.on_batch_end(step, loss_value)
+                callback.on_batch_end(step, loss)
         return "done"
 
-    def _log(self, step: int, lr: float, outputs: dict, gates: dict,
-             right: torch.Tensor) -> None:
-        p, plan = self.parts, self.plan
-        reading = (p.stats.read(outputs, gates, [right]) if self.statistics
-                   else Reading({}, None, [float(right)]))
-        loss_sum, steps, examples = self._window
-        self._window = [0.0, 0, 0]
-        accuracy = reading.extras[0] / examples if p.count_correct is not None else None
+    def _train_step(self, step: int, lr: float, probe: bool) -> tuple[float, dict, dict]:
+        """One optimizer step. With ``probe``, also every node's output and the gate means."""
+        p = self.parts
+        model, flat, optimizer, scaler = p.model, p.flat, p.optimizer, p.precision.scaler
+        set_learning_rate(optimizer, lr)
+        x, y = p.batches.next()
+        flat.zero_grad()
+        outputs: dict = {}
+        gates: dict = {}
+        with p.precision.autocast():
+            if probe:
+                with gate_probe(p.gates) as gates:
+                    outputs = model.forward_all(x)
+                scores = outputs[p.head_source]
+            else:
+                scores = model(x)
+            loss = p.loss_fn(scores, y)
+        loss_value = loss.item()
+        if not math.isfinite(loss_value):
+            raise nonfinite_loss_failure(model, x, p.graph, p.input_id, loss_value, step)
+        (scaler.scale(loss) if scaler else loss).backward()
+        for callback in self._after_backward:
+            callback.on_after_backward(step, model)
+        if scaler:
+            scaler.unscale_(optimizer)
+        if self.plan.settings.grad_clip:
+            torch.nn.utils.clip_grad_norm_(flat.masters, self.plan.settings.grad_clip)
+        if self.statistics:
+            p.stats.after_backward()
+        if probe:
+            p.stats.before_update()
+        if p.count_correct is not None:
+            self._right += p.count_correct(scores.detach(), y)
+        if scaler:
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            optimizer.step()
+        self._window.add(loss_value, y.numel())
+        self._since_beat.add(loss_value, y.numel())
+        return loss_value, outputs, gates
+
+    def _log(self, step: int, lr: float, outputs: dict, gates: dict) -> None:
+        p, plan, window = self.parts, self.plan, self._window
+        reading = (p.stats.read(outputs, gates, [self._right]) if self.statistics
+                   else Reading({}, None, [float(self._right)]))
+        self._right.zero_()
+        self._window = Tally()
+        accuracy = reading.extras[0] / window.examples if p.count_correct is not None else None
         val_loss = val_accuracy = None
         if len(p.x_val) and (step % plan.val_every == 0 or step == plan.total_steps):
             val_loss, val_accuracy = evaluate(
@@ -175,7 +198,7 @@ class Trainer:
                     raise nonfinite_gradient_failure(node_id, p.graph, step)
         record = StepRecord(
             step=step, epoch=(step - 1) // plan.steps_per_epoch + 1, lr=lr,
-            elapsed=time.perf_counter() - self._started, train_loss=loss_sum / steps,
+            elapsed=time.perf_counter() - self._started, train_loss=window.mean_loss,
             train_accuracy=accuracy, val_loss=val_loss, val_accuracy=val_accuracy,
             grad_norm=reading.grad_norm, nodes=nodes)
         self.last = record
@@ -194,17 +217,16 @@ class Trainer:
         ordered.update((n, s) for n, s in nodes.items() if n not in ordered)
         return ordered
 
-    def _heartbeat(self, step: int, loss_value: float) -> None:
-        beat = self._beat
-        beat[1] += loss_value
-        beat[2] += 1
+    def _heartbeat(self, step: int) -> None:
         now = time.perf_counter()
-        if now - beat[0] < PROGRESS_INTERVAL and step != self.plan.total_steps:
+        if now - self._beat_time < PROGRESS_INTERVAL and step != self.plan.total_steps:
             return
         progress = Progress(step, self.plan.total_steps,
-                            (step - 1) // self.plan.steps_per_epoch + 1, beat[1] / beat[2],
-                            (step - beat[3]) / (now - beat[0]), now - self._started)
-        self._beat = [now, 0.0, 0, step]
+                            (step - 1) // self.plan.steps_per_epoch + 1,
+                            self._since_beat.mean_loss,
+                            (step - self._beat_step) / (now - self._beat_time),
+                            now - self._started)
+        self._since_beat, self._beat_time, self._beat_step = Tally(), now, step
         for callback in self.callbacks:
             callback.on_progress(progress)
 
