@@ -7,6 +7,7 @@ import torch
 
 from explorer.build import build_model, loss_for
 from explorer.graph import recipes
+from explorer.graph.grouping import ExpandBlock
 from explorer.train import Callback, Trainer, plan_run
 
 from .train_helpers import SMALL_SPIRALS
@@ -122,3 +123,13 @@ def test_gradient_norms_are_averaged_over_the_steps_between_records():
     assert [r.step for r in win.records] == [3, 6]
     assert win.records[0].nodes[node].grad_norm == pytest.approx(sum(steps[:3]) / 3, rel=1e-5)
     assert win.records[1].nodes[node].grad_norm == pytest.approx(sum(steps[3:]) / 3, rel=1e-5)
+
+
+def test_an_expanded_highway_block_reports_its_gate_under_the_block_id():
+    project = recipes.highway_mlp(2, 12, dataset_options=SMALL_SPIRALS)
+    ExpandBlock("highway_1").apply(project.graph)
+    _, seen = full_batch_run(project)
+    nodes = seen.records[0].nodes
+    assert nodes["highway_1"].gate_mean == nodes["highway_1_gate"].act_mean
+    assert 0 < nodes["highway_1"].gate_mean < 0.5
+    assert 0 < nodes["highway_2"].gate_mean < 0.5, "the collapsed block beside it still reports"
