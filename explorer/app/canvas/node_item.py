@@ -8,6 +8,7 @@ a drag only moves the item until the view turns the drop into a Move edit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
@@ -28,15 +29,22 @@ DETAIL_THRESHOLD = 0.45  # below this zoom, the details are unreadable: icon and
 OVERVIEW_TEXT_PIXELS = 12.0  # on-screen height of a node's name in the overview
 
 
+@cache
 def _font(pixels: int, bold: bool = False) -> QFont:
+    """A font of a pixel size, made on first use: a QFont made before the QApplication
+    does not know the platform's font and measures text differently from how it draws."""
     font = QFont()
     font.setPixelSize(pixels)
     font.setBold(bold)
     return font
 
 
-TITLE_FONT = _font(13, bold=True)
-SMALL_FONT = _font(11)
+def _elide(text: str, font: QFont, width: float) -> str:
+    return QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
+
+
+TITLE_PIXELS = 13
+SMALL_PIXELS = 11
 
 
 class NodeItem(QGraphicsItem):
@@ -225,24 +233,22 @@ class NodeItem(QGraphicsItem):
         paint_kind_icon(painter, QRectF(9, 10, 22, 22), self.kind)
         text_left, text_width = 38.0, NODE_WIDTH - 46.0
         painter.setPen(t.text)
-        painter.setFont(TITLE_FONT)
-        title = QFontMetricsF(TITLE_FONT).elidedText(self.node.title, Qt.TextElideMode.ElideRight,
-                                                     text_width)
+        painter.setFont(_font(TITLE_PIXELS, True))
+        title = _elide(self.node.title, _font(TITLE_PIXELS, True), text_width)
         painter.drawText(QRectF(text_left, 5, text_width, 18), Qt.AlignmentFlag.AlignVCenter,
                          title)
         painter.setPen(t.muted_text)
-        painter.setFont(SMALL_FONT)
+        painter.setFont(_font(SMALL_PIXELS))
         subtitle = self.kind.title
         if self.node.label:
             subtitle += f" · {self.node_id}"
-        subtitle = QFontMetricsF(SMALL_FONT).elidedText(subtitle, Qt.TextElideMode.ElideRight,
-                                                        text_width)
+        subtitle = _elide(subtitle, _font(SMALL_PIXELS), text_width)
         painter.drawText(QRectF(text_left, 22, text_width, 15), Qt.AlignmentFlag.AlignVCenter,
                          subtitle)
 
     def _paint_body(self, painter: QPainter, t: theme.CanvasTheme) -> None:
         multi = len(self.inputs) > 1
-        painter.setFont(SMALL_FONT)
+        painter.setFont(_font(SMALL_PIXELS))
         if multi:
             painter.setPen(t.muted_text)
             for port in self.inputs.values():
@@ -251,7 +257,7 @@ class NodeItem(QGraphicsItem):
                                  port.name)
         left = 44.0 if multi else 12.0
         width = NODE_WIDTH - left - 12
-        metrics = QFontMetricsF(SMALL_FONT)
+        metrics = QFontMetricsF(_font(SMALL_PIXELS))
         lines = self._body_lines()
         top = HEADER_HEIGHT + 4 if not multi else self._height - 18 * len(lines) - 6
         for i, (text, color) in enumerate(lines):
