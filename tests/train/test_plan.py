@@ -93,3 +93,24 @@ def test_validation_runs_at_most_twenty_times_on_logged_steps():
     assert validation_interval(100, 10) == 10
     assert validation_interval(7, 1) == 1
     assert validation_interval(10**6, 7) % 7 == 0
+
+
+@pytest.mark.parametrize(("content", "options", "expected"), [
+    ("a,b,label\n1,2,0\n3,x,1\n5,6,0\n7,8,1\n", {"target": "label"}, "table.csv"),
+    ("a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n", {"target": "colour"}, "colour"),
+])
+def test_csv_problems_are_refused_before_training(tmp_path, content, options, expected):
+    path = tmp_path / "table.csv"
+    path.write_text(content)
+    message = refused(recipes.mlp(1, 4), dataset="csv",
+                      dataset_options={"path": str(path), **options})
+    assert expected in message
+
+
+def test_an_image_folder_with_an_unreadable_file_is_refused(tmp_path):
+    for label in ("cats", "dogs"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "broken.png").write_bytes(b"not an image at all")
+    message = refused(recipes.resnet_cifar(1), dataset="image_folder",
+                      dataset_options={"path": str(tmp_path)})
+    assert "broken.png" in message
