@@ -69,6 +69,7 @@ class Inspector(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._content: QWidget | None = None
+        self._summary: str | None = None
         self.error_label = _wrapped()
         self.label_edit: QLineEdit | None = None
         self._info: dict[str, QLabel] = {}
@@ -78,11 +79,28 @@ class Inspector(QScrollArea):
 
     # -- which node -------------------------------------------------------------------
 
-    def show_node(self, node_id: str | None) -> None:
-        """Inspect ``node_id`` (None, or an id no longer in the graph: the empty hint)."""
+    def show_selection(self, node_ids: list[str]) -> None:
+        """One node: its settings. Several: how many, and their parameters together."""
+        if len(node_ids) == 1:
+            if node_ids[0] != self.node_id or self._summary is not None:
+                self.show_node(node_ids[0])
+            return
+        summary = None
+        if node_ids:
+            result = self.document.result
+            total = sum(r.params for n, r in result.reports.items() if n in set(node_ids))
+            summary = (f"{len(node_ids)} nodes selected, with {format_count(total)} "
+                       "parameters together.\n\nDelete, copy or duplicate them all at once, "
+                       "or drag one to move them together.")
+        if summary != self._summary or self.node_id is not None:
+            self.show_node(None, text=summary)
+
+    def show_node(self, node_id: str | None, *, text: str | None = None) -> None:
+        """Inspect ``node_id`` (None, or an id no longer in the graph: a hint, or ``text``)."""
         if node_id is not None and node_id not in self.document.graph:
             node_id = None
         self.node_id = node_id
+        self._summary = text if node_id is None else None
         self.editors = {}
         self._info = {}
         self.label_edit = None
@@ -93,7 +111,7 @@ class Inspector(QScrollArea):
         layout.setContentsMargins(12, 10, 12, 12)
         layout.setSpacing(8)
         if node_id is None:
-            hint = _wrapped(EMPTY_TEXT)
+            hint = _wrapped(text or EMPTY_TEXT)
             hint.setObjectName("InspectorHint")
             layout.addWidget(hint)
         else:

@@ -140,8 +140,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.is_modified)
 
     def _selection_changed(self) -> None:
-        selected = self.scene.selected_node_ids()
-        self.inspector.show_node(selected[0] if len(selected) == 1 else None)
+        self.inspector.show_selection(self.scene.selected_node_ids())
 
     def show_message(self, text: str, error: bool = False) -> None:
         """Say something without stopping the user: status bar, and a banner for problems."""

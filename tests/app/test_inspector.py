@@ -3,6 +3,7 @@
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 
 from explorer.app.param_editors import (
     AutoEditor,
@@ -151,3 +152,12 @@ def test_a_label_that_is_too_long_is_refused_with_the_reason(window):
     inspector.label_edit.editingFinished.emit()
     assert window.document.graph.node("linear_1").label == ""
     assert "limit" in inspector.error_label.text()
+
+
+def test_several_selected_nodes_are_summed_up(window):
+    window.document.replace(recipes.mlp(depth=1))
+    window.scene.select_nodes(["linear_1", "linear_2"])
+    assert window.inspector.node_id is None
+    content = window.inspector.widget()
+    text = " ".join(label.text() for label in content.findChildren(QLabel))
+    assert "2 nodes selected" in text and "322 parameters" in text
