@@ -52,6 +52,7 @@ class RunProcess:
         self._process: mp.process.BaseProcess | None = None
         self._records: Connection | None = None
         self._commands: Connection | None = None
+        self._killed = False
 
     def start(self) -> None:
         """Create the run folder and spawn the child; returns at once."""
@@ -88,8 +89,9 @@ class RunProcess:
         self._send("stop")
 
     def kill(self) -> None:
-        """End the child at once (for a run that does not answer stop)."""
+        """End the child at once (for a run that does not answer stop); nothing is saved."""
         if self._process is not None and self._process.is_alive():
+            self._killed = True
             self._process.kill()
 
     def _send(self, command: Command) -> None:
@@ -133,12 +135,16 @@ class RunProcess:
                 time.sleep(interval)
         return self.ended
 
-    def close(self) -> None:
-        """Stop the child if it still runs and release the pipes."""
-        if self._process is not None and self._process.is_alive():
+    def close(self, timeout: float = 10) -> None:
+        """Stop the child if it still runs (kill it after ``timeout`` s); release the pipes."""
+        if self._process is not None and self.ended is None:
             self.stop()
-            self._process.join(timeout=10)
-            self.kill()
+            self.wait(timeout)
+            if self.ended is None:
+                self.kill()
+                self.wait(timeout)
+        if self._process is not None:
+            self._process.join(timeout=2)  # reap it; a daemon never outlives this process
         for conn in (self._records, self._commands):
             if conn is not None:
                 conn.close()
@@ -154,7 +160,11 @@ class RunProcess:
             self.steps_done = max(self.steps_done, record.step)
 
     def _crashed(self, exitcode: int | None) -> RunEnded:
-        ended = RunEnded("failed", crash_reason(exitcode, self.steps_done), self.steps_done,
+        status, reason = "failed", crash_reason(exitcode, self.steps_done)
+        if self._killed:
+            status = "stopped"
+            reason = f"Ended at once at step {self.steps_done}, so its weights were not saved."
+        ended = RunEnded(status, reason, self.steps_done,
                          run_dir=str(self.run_dir) if self.run_dir else None, last=self.last,
                          details=f"exit code {exitcode}")
         self.ended = ended

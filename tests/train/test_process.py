@@ -108,3 +108,18 @@ def test_crash_reasons_read_plainly():
     assert "out of memory" in crash_reason(-9, 3)
     assert "SIGSEGV" in crash_reason(-11, 0) and "before its first step" in crash_reason(-11, 0)
     assert "exit code 3" in crash_reason(3, 10)
+
+
+@pytest.mark.slow
+def test_killing_a_run_ends_it_as_stopped_without_weights(tmp_path):
+    run = started(tmp_path, tiny_mlp(steps=1_000_000, log_every=100))
+    deadline = time.monotonic() + CHILD_START
+    while run.steps_done < 100 and time.monotonic() < deadline:
+        run.poll()
+        time.sleep(0.02)
+    run.kill()
+    collect(run)
+    assert run.ended.status == "stopped" and "not saved" in run.ended.reason
+    assert load_run(run.run_dir).state == "stopped"
+    assert not load_run(run.run_dir).has_weights
+    run.close()
