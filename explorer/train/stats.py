@@ -146,8 +146,8 @@ class StatisticsCollector:
             self._per_node(stats, host)
         for i, node_id in enumerate(act_ids):
             n = acts[node_id].numel()
-            mean = host["act_sum"][i] / n
-            variance = max(0.0, host["act_norm"][i] ** 2 / n - mean**2)
+            mean = float(host["act_sum"][i]) / n
+            variance = max(0.0, float(host["act_norm"][i]) ** 2 / n - mean**2)
             stats.setdefault(node_id, {}).update(act_mean=mean, act_std=variance**0.5)
         for i, node_id in enumerate(gates):
             stats.setdefault(node_id, {})["gate_mean"] = float(host["gates"][i])

@@ -1,5 +1,6 @@
 """The training loop: reproducible, controllable, and every failure ends as a clear reason."""
 
+import pickle
 import threading
 
 import pytest
@@ -183,3 +184,14 @@ def test_train_writes_a_run_folder_when_asked(tmp_path):
     ended = train(tiny_mlp(), out=tmp_path)
     assert ended.ok
     assert ended.run_dir is not None and str(tmp_path) in ended.run_dir
+
+
+def test_records_hold_only_plain_values_and_pickle_small():
+    ended, seen = run(recipes.highway_mlp(3, 12, dataset_options=SMALL_SPIRALS, steps=10,
+                                          log_every=10))
+    record = seen.records[-1]
+    values = list(vars(record).values()) + [v for s in record.nodes.values()
+                                            for v in vars(s).values()]
+    assert all(type(v) in (int, float, str, dict, type(None)) for v in values)
+    assert len(pickle.dumps(record)) < 8000
+    assert len(pickle.dumps(ended)) < 10000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import torch
 
@@ -38,13 +39,17 @@ class Losses(Callback):
 
 
 class AbortAt(Callback):
-    """Kills its own process the hard way (as a crashing native library would)."""
+    """Kills its own process the hard way (as a crashing native library would).
+
+    It waits a moment first, so the records of the steps before have been sent.
+    """
 
     def __init__(self, step: int) -> None:
         self.step = step
 
     def on_batch_end(self, step: int, loss: float) -> None:
         if step == self.step:
+            time.sleep(0.5)
             os.abort()
 
 
