@@ -95,8 +95,8 @@ class Trainer:
                 _quietly(callback.on_exception, error, self.current)
         ended = RunEnded(status, reason, self.step, time.perf_counter() - started, node_id,
                          str(self.writer.run_dir) if self.writer else None, self.last, details)
-        if self.writer:
-            self.writer.end(ended, self.model if status != "failed" else None)
+        if self.writer:  # a full disk must not hide how the run ended
+            _quietly(self.writer.end, ended, self.model if status != "failed" else None)
         for callback in self.callbacks:
             _quietly(callback.on_end, ended)
         return ended
