@@ -1,4 +1,4 @@
-"""Tidy layout: layers left to right in dependency order, few crossings."""
+"""Tidy layout: layers left to right in dependency order, few crossings, long chains folded."""
 
 from __future__ import annotations
 
@@ -6,15 +6,21 @@ from .model import ArchitectureGraph
 
 COLUMN_WIDTH = 220.0
 ROW_HEIGHT = 120.0
+WRAP_COLUMNS = 16  # a deeper network folds into bands, so it fits a screen at a readable zoom
 
 
 def layered_positions(
-    graph: ArchitectureGraph, column: float = COLUMN_WIDTH, row: float = ROW_HEIGHT
+    graph: ArchitectureGraph,
+    column: float = COLUMN_WIDTH,
+    row: float = ROW_HEIGHT,
+    wrap: int | None = WRAP_COLUMNS,
 ) -> dict[str, tuple[float, float]]:
     """Place each node one column right of its deepest input, centred on the main path.
 
     Within a column, nodes are ordered by the mean row of their inputs (the
-    barycentre heuristic), which keeps wires short and mostly straight.
+    barycentre heuristic), which keeps wires short and mostly straight. With
+    more than ``wrap`` columns the layout folds into bands read like lines of
+    text: left to right, then the next band below.
     """
     order = graph.topological_order()
     level: dict[str, int] = {}
@@ -25,7 +31,7 @@ def layered_positions(
     for node_id in order:
         columns.setdefault(level[node_id], []).append(node_id)
     rank: dict[str, float] = {}
-    positions: dict[str, tuple[float, float]] = {}
+    local: dict[str, tuple[int, float]] = {}  # node -> (column, row offset from the path)
     for col in sorted(columns):
         ids = columns[col]
 
@@ -37,5 +43,25 @@ def layered_positions(
         offset = (len(ids) - 1) / 2
         for i, node_id in enumerate(ids):
             rank[node_id] = i - offset
-            positions[node_id] = (col * column, (i - offset) * row)
-    return positions
+            local[node_id] = (col, i - offset)
+    return _fold(local, columns, column, row, wrap)
+
+
+def _fold(local: dict[str, tuple[int, float]], columns: dict[int, list[str]], column: float,
+          row: float, wrap: int | None) -> dict[str, tuple[float, float]]:
+    if not local:
+        return {}
+    count = max(len(columns), 1)
+    bands_needed = -(-count // wrap) if wrap else 1
+    width = -(-count // bands_needed)  # balanced: 19 columns fold as 10 + 9, not 16 + 3
+    bands: dict[int, tuple[float, float]] = {}  # band -> (lowest, highest row offset)
+    for col, offset in local.values():
+        lo, hi = bands.get(col // width, (offset, offset))
+        bands[col // width] = (min(lo, offset), max(hi, offset))
+    top, band_top = 0.0, {}
+    for band in sorted(bands):
+        lo, hi = bands[band]
+        band_top[band] = top - lo * row  # where this band's main path runs
+        top += (hi - lo) * row + 1.75 * row
+    return {node: ((col % width) * column, band_top[col // width] + offset * row)
+            for node, (col, offset) in local.items()}

@@ -7,7 +7,7 @@ from explorer.graph import check_graph, layered_positions, recipes
 
 def test_layout_runs_left_to_right_in_dependency_order():
     g = recipes.unet(depth=2).graph
-    pos = layered_positions(g)
+    pos = layered_positions(g, wrap=None)
     for edge in g.edges():
         assert pos[edge.src][0] < pos[edge.dst][0]
     assert len(set(pos.values())) == len(g)  # nobody on top of anybody
@@ -16,6 +16,17 @@ def test_layout_runs_left_to_right_in_dependency_order():
 def test_a_chain_is_laid_out_on_one_line():
     g = recipes.mlp(depth=3).graph
     assert {y for _, y in layered_positions(g).values()} == {0.0}
+
+
+def test_a_long_chain_folds_into_bands_read_like_text():
+    g = recipes.mlp(depth=20).graph  # 43 nodes in a chain
+    pos = layered_positions(g, wrap=16)
+    order = g.topological_order()
+    rows = sorted({y for _, y in pos.values()})
+    assert len(rows) == 3 and max(x for x, _ in pos.values()) == 14 * 220.0  # 15 + 15 + 13
+    reading = sorted(order, key=lambda n: (pos[n][1], pos[n][0]))
+    assert reading == order  # left to right, then the next band down
+    assert layered_positions(g, wrap=None)[order[-1]] == (42 * 220.0, 0.0)
 
 
 @pytest.mark.parametrize("depth", [1, 5, 20])
