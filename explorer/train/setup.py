@@ -11,6 +11,7 @@ from explorer.build import BuildError, build_model, loss_for
 from explorer.graph import ArchitectureGraph, check_graph
 
 from .batches import ShuffledBatches, as_inputs, as_targets
+from .checkpointing import checkpoint_blocks
 from .environment import Precision
 from .errors import TrainingFailed
 from .evaluation import AccuracyCount, correct_count
@@ -61,6 +62,8 @@ def build_parts(plan: RunPlan) -> TrainingParts:
         raise TrainingFailed(f"The network could not be built: {error}",
                              getattr(error, "node_id", None)) from None
     initialise(model, settings.init)
+    if settings.checkpointing:
+        checkpoint_blocks(model, built_graph, model.node_names)
     model.to(device)
     model.train()
     flat = FlatParameters(list(model.named_parameters()))

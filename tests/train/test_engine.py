@@ -195,3 +195,21 @@ def test_records_hold_only_plain_values_and_pickle_small():
     assert all(type(v) in (int, float, str, dict, type(None)) for v in values)
     assert len(pickle.dumps(record)) < 8000
     assert len(pickle.dumps(ended)) < 10000
+
+
+def test_gradient_checkpointing_recomputes_blocks_with_the_same_results():
+    project = recipes.residual_mlp(3, 16, dataset_options=SMALL_SPIRALS, steps=8,
+                                   log_every=4)
+    recomputed = []
+
+    class CountsForwards(Callback):
+        def on_after_backward(self, step, model):
+            if step == 1:
+                recomputed.append(model.get_submodule("res_1").forward.__name__)
+
+    plain = run(project, checkpointing=False)[1]
+    checkpointed = run(project, CountsForwards(), checkpointing=True)[1]
+    assert recomputed == ["forward_with_checkpoint"]
+    assert checkpointed.losses == pytest.approx(plain.losses, rel=1e-6)
+    grads = [r.nodes["res_2"].grad_norm for r in (plain.records[-1], checkpointed.records[-1])]
+    assert grads[0] == pytest.approx(grads[1], rel=1e-5)
