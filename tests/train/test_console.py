@@ -3,6 +3,9 @@
 import argparse
 import itertools
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -114,3 +117,13 @@ def test_a_dataset_that_does_not_fit_the_network_exits_2(project_path, tmp_path,
     code = train_command(project_path, "--dataset", "digits", "--out", tmp_path / "runs")
     assert code == 2
     assert "does not fit the dataset" in capsys.readouterr().err
+
+
+def test_the_command_loads_without_torch_or_numpy_until_it_runs():
+    code = ("import sys, argparse, explorer.train.console as c;"
+            "c.add_train_arguments(argparse.ArgumentParser());"
+            "print(','.join(m for m in ('torch', 'numpy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
