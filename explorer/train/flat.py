@@ -6,8 +6,8 @@ dtype and device. The flat tensor is cut into buckets: a bucket is a
 to the width of the bucket's largest. One ``vector_norm(..., dim=1)`` over
 a bucket then gives the norm of every parameter in it, so gradient
 statistics cost one op per bucket, not one per parameter, and never leave
-the device. Small parameters share a bucket (padding is capped at a
-quarter of their size, or 64K elements), large ones get their own.
+the device. Buckets are planned to cost least: equal sizes share one, small
+parameters share one, a big parameter pads nothing.
 
 The optimizer steps the flat tensor itself, which is exact: SGD, Adam and
 AdamW treat every element alike, and padding has zero gradient, so it stays
@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-PADDING_SLACK = 65_536  # elements of padding any bucket may add beyond doubling its size
+OP_COST = 16_384  # a reduction op costs about as much as reading this many more elements
+EXACT_PLAN_LIMIT = 600  # parameters up to which buckets are planned exactly
 
 
 @dataclass(frozen=True)
@@ -43,17 +44,37 @@ class Bucket:
 
 
 def plan_buckets(numels: Sequence[int]) -> list[tuple[int, int]]:
-    """Cut sizes sorted largest first into (rows, width) buckets with bounded padding."""
-    buckets: list[tuple[int, int]] = []
-    i = 0
+    """Cut sizes sorted largest first into (rows, width) buckets, cheapest to reduce.
+
+    A bucket costs one op (worth OP_COST elements) plus rows × width
+    elements of work, padding included; the plan minimises the total, so
+    small parameters share a bucket while big ones pad nothing. Exact
+    (dynamic programming) up to EXACT_PLAN_LIMIT parameters, greedy beyond.
+    """
+    n = len(numels)
+    if n > EXACT_PLAN_LIMIT:
+        return _greedy_buckets(numels)
+    best = [0] + [0] * n  # best[j]: cheapest cost of the first j sizes
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        best[j], cut[j] = min((best[i] + OP_COST + (j - i) * numels[i], i) for i in range(j))
+    buckets, j = [], n
+    while j:
+        i = cut[j]
+        buckets.append((j - i, numels[i]))
+        j = i
+    return buckets[::-1]
+
+
+def _greedy_buckets(numels: Sequence[int]) -> list[tuple[int, int]]:
+    buckets, i = [], 0
     while i < len(numels):
-        width, rows, actual = numels[i], 1, numels[i]
-        while i + rows < len(numels):
-            grown = actual + numels[i + rows]
-            if (rows + 1) * width > max(grown * 5 // 4, grown + PADDING_SLACK):
-                break
-            rows, actual = rows + 1, grown
-        buckets.append((rows, width))
+        rows, padding = 1, 0
+        while i + rows < len(numels) and (padding + numels[i] - numels[i + rows]
+                                          <= max(OP_COST, rows * numels[i] // 8)):
+            padding += numels[i] - numels[i + rows]
+            rows += 1
+        buckets.append((rows, numels[i]))
         i += rows
     return buckets
 
@@ -79,8 +100,6 @@ class FlatParameters:
             self._flatten(group, members)
         self.grad_buckets = [self._view(self.grads[b.group], b) for b in self.buckets]
         self.param_buckets = [self._view(self.masters[b.group].data, b) for b in self.buckets]
-        single = len(self.buckets) == 1 and self.grads[0].dtype == torch.float32
-        self._single_bucket = self.grad_buckets[0] if single else None
 
     def _flatten(self, group: int, members: list[tuple[str, nn.Parameter]]) -> None:
         shapes = plan_buckets([p.numel() for _, p in members])
@@ -137,10 +156,9 @@ class FlatParameters:
 
     def grad_norms_into(self, out: torch.Tensor) -> None:
         """Write every parameter's gradient norm into ``out`` (float32, one per slot)."""
-        if self._single_bucket is not None:  # the common case: one op
-            torch.linalg.vector_norm(self._single_bucket, dim=1, out=out)
-        else:
-            torch.cat(self.norms(), out=out)
+        for view, bucket in zip(self.grad_buckets, self.buckets, strict=True):
+            torch.linalg.vector_norm(view, dim=1, dtype=torch.float32,
+                                     out=out[bucket.first_slot:bucket.first_slot + bucket.rows])
 
     def abs_sums_and_maxima(self) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """Per-parameter sum and max of |gradient|, one tensor per bucket (on the device)."""

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.train.flat import PADDING_SLACK, FlatParameters, plan_buckets
+from explorer.train.flat import OP_COST, FlatParameters, _greedy_buckets, plan_buckets
 
 
 def small_net():
@@ -23,18 +23,25 @@ def test_flattening_keeps_every_value_and_shares_buckets_among_small_parameters(
     assert sorted(flat.names) == sorted(before)
     assert len(flat.buckets) == 1 and flat.buckets[0].rows == len(before)
     assert flat.buckets[0].width == max(v.numel() for v in before.values())
+    assert flat.grads[0].numel() == len(before) * flat.buckets[0].width
 
 
-def test_buckets_keep_padding_bounded():
-    sizes = [1_000_000, 300_000, 4096, 4096, 64, 64, 2]
-    buckets = plan_buckets(sizes)
-    assert sum(rows for rows, _ in buckets) == len(sizes)
-    assert buckets[0] == (1, 1_000_000), "a big parameter gets its own bucket"
+SIZES = [1_000_000, 300_000, 65536, 65536, 65536, 4096, 64, 64, 2]
+
+
+def test_buckets_put_equal_and_small_sizes_together_and_pad_big_ones_never():
+    assert plan_buckets(SIZES) == [(1, 1_000_000), (1, 300_000), (3, 65536), (4, 4096)]
+
+
+@pytest.mark.parametrize("plan", [plan_buckets, _greedy_buckets])
+def test_bucket_padding_stays_small(plan):
+    buckets = plan(SIZES)
+    assert sum(rows for rows, _ in buckets) == len(SIZES)
     i = 0
     for rows, width in buckets:
-        actual = sum(sizes[i:i + rows])
-        assert width == sizes[i]
-        assert rows * width <= max(1.25 * actual, actual + PADDING_SLACK)
+        actual = sum(SIZES[i:i + rows])
+        assert width == SIZES[i]
+        assert rows * width - actual <= max(OP_COST, actual // 8)
         i += rows
 
 
