@@ -13,13 +13,6 @@ if TYPE_CHECKING:
 
 Keys = QKeySequence.StandardKey
 
-LATER_EXPORTS = (
-    ("PyTorch code…", "Export the network as a standalone PyTorch module."),
-    ("Training script…", "Export a script that trains this network."),
-    ("ONNX model…", "Export the network for ONNX runtimes."),
-)
-NOT_YET = " Not available in this version yet."
-
 SHORTCUTS_HELP = """<table cellspacing=4>
 <tr><td><b>Drag from the palette</b></td><td>add a node where you drop it</td></tr>
 <tr><td><b>Tab</b> or <b>Ctrl+K</b></td><td>add a node by typing its name</td></tr>
@@ -53,13 +46,16 @@ class WindowActions:
         self.save_as = self._action("Save &As…", files.save_as, Keys.SaveAs)
         self.export_png = self._action("Diagram as &PNG…", lambda: w.export_diagram("png"))
         self.export_svg = self._action("Diagram as &SVG…", lambda: w.export_diagram("svg"))
-        self.later_exports = []
-        for text, tip in LATER_EXPORTS:
-            action = QAction(text, w)
-            action.setEnabled(False)
-            action.setToolTip(tip + NOT_YET)
-            action.setStatusTip(tip + NOT_YET)
-            self.later_exports.append(action)
+        exports = w.exports
+        self.export_python = self._action(
+            "Python &code…", exports.export_python,
+            tip="Save the network as a standalone PyTorch file.")
+        self.export_training = self._action(
+            "Python code and &training script…", exports.export_training,
+            tip="Save model.py, train.py and the training data in a folder.")
+        self.export_onnx = self._action(
+            "&ONNX…", exports.export_onnx,
+            tip="Save the network as an ONNX model, checked against onnxruntime.")
         self.quit = self._action("&Quit", w.close, Keys.Quit)
         # Edit
         self.undo = stack.createUndoAction(w, "&Undo")
@@ -127,9 +123,9 @@ class WindowActions:
         file.addActions([self.save, self.save_as])
         export = file.addMenu("&Export")
         export.setToolTipsVisible(True)
-        export.addActions([self.export_png, self.export_svg])
+        export.addActions([self.export_python, self.export_training, self.export_onnx])
         export.addSeparator()
-        export.addActions(self.later_exports)
+        export.addActions([self.export_png, self.export_svg])
         file.addSeparator()
         file.addAction(self.quit)
         edit = bar.addMenu("&Edit")

@@ -29,7 +29,9 @@ from .autosave import Autosaver, find_recoveries, try_load
 from .canvas.editing import CanvasEditor
 from .canvas.scene import GraphScene
 from .canvas.view import CanvasView
+from .code_preview import CodePreview
 from .document import Document
+from .export_actions import ExportActions
 from .files import FileController
 from .gallery import ExamplesGallery
 from .inspector import Inspector
@@ -77,9 +79,14 @@ class MainWindow(QMainWindow):
         self.zoom_label = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
         self.statusBar().addPermanentWidget(self.zoom_label)
+        self.exports = ExportActions(self)
         self.actions_ = WindowActions(self)
         for dock in (self.palette_dock, self.inspector_dock, self.issues_dock, self.history_dock):
             self.actions_.panels_menu.addAction(dock.toggleViewAction())
+        self.code_preview = CodePreview(self.document)
+        self.code_dock = self.add_panel("Code", self.code_preview)
+        self.code_dock.visibilityChanged.connect(self.code_preview.set_on_screen)
+        self.inspector_dock.raise_()
         self._connect()
         self._ui_zoom = 1.0
         self._restore_settings()
@@ -112,6 +119,8 @@ class MainWindow(QMainWindow):
         self.files.recent_changed.connect(self._fill_recent_menu)
         self.scene.selectionChanged.connect(self._selection_changed)
         self.issues.node_activated.connect(self.reveal_node)
+        self.code_preview.node_clicked.connect(self._code_line_clicked)
+        self.code_preview.save_requested.connect(self.exports.export_python)
         self.palette.add_requested.connect(self.add_from_palette)
         self.view.zoom_changed.connect(
             lambda z: self.zoom_label.setText(f"Zoom {round(z * 100)}%"))
@@ -140,7 +149,14 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.is_modified)
 
     def _selection_changed(self) -> None:
-        self.inspector.show_selection(self.scene.selected_node_ids())
+        selected = self.scene.selected_node_ids()
+        self.inspector.show_selection(selected)
+        self.code_preview.show_nodes(selected)
+
+    def _code_line_clicked(self, node_id: str) -> None:
+        """A line of the code was clicked: select its node; the keyboard focus stays put."""
+        self.scene.select_nodes([node_id])
+        self.view.centre_on_node(node_id)
 
     def show_message(self, text: str, error: bool = False) -> None:
         """Say something without stopping the user: status bar, and a banner for problems."""
@@ -257,6 +273,7 @@ class MainWindow(QMainWindow):
     def set_ui_zoom(self, factor: float) -> None:
         self._ui_zoom = theme.apply_ui_zoom(factor)
         self.view.set_ui_scale(self._ui_zoom)
+        self.code_preview.view.follow_application_font()
         self.settings.setValue("ui/zoom", self._ui_zoom)
         self.show_message(f"Text size {round(self._ui_zoom * 100)}%.")
 

@@ -121,8 +121,8 @@ def test_standard_shortcuts_are_bound(window):
     assert "Ctrl+K" in keys(actions.quick_add)
     assert "Ctrl+=" in keys(actions.zoom_in)
     assert "Ctrl+Alt+=" in keys(actions.ui_bigger)
-    later = [a for a in actions.later_exports]
-    assert later and all(not a.isEnabled() and "Not available" in a.toolTip() for a in later)
+    exports = [actions.export_python, actions.export_training, actions.export_onnx]
+    assert all(a.isEnabled() and a.toolTip() for a in exports)
 
 
 def test_keyboard_undo_and_redo(window):
