@@ -18,13 +18,13 @@ parameters. Gradients accumulate in place into their views, so
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-OP_COST = 16_384  # a reduction op costs about as much as reading this many more elements
+OP_COST = 32_768  # a reduction op costs about as much as reading this many more elements
 EXACT_PLAN_LIMIT = 600  # parameters up to which buckets are planned exactly
 
 
@@ -154,11 +154,28 @@ class FlatParameters:
         views = self.grad_buckets if of == "grad" else self.param_buckets
         return [torch.linalg.vector_norm(v, ord, dim=1, dtype=torch.float32) for v in views]
 
-    def grad_norms_into(self, out: torch.Tensor) -> None:
-        """Write every parameter's gradient norm into ``out`` (float32, one per slot)."""
-        for view, bucket in zip(self.grad_buckets, self.buckets, strict=True):
-            torch.linalg.vector_norm(view, dim=1, dtype=torch.float32,
-                                     out=out[bucket.first_slot:bucket.first_slot + bucket.rows])
+    def grad_norm_writer(self, out: torch.Tensor) -> Callable[[], None]:
+        """A function that writes every parameter's gradient norm into ``out`` (one per slot).
+
+        Everything is prepared here, so a call is just one op per bucket.
+        """
+        jobs = [(view, out[b.first_slot:b.first_slot + b.rows])
+                for view, b in zip(self.grad_buckets, self.buckets, strict=True)]
+        norm = torch.linalg.vector_norm
+        if all(view.dtype == torch.float32 for view, _ in jobs):
+            if len(jobs) == 1:
+                (view, target), = jobs
+                return lambda: norm(view, dim=1, out=target)
+
+            def write() -> None:
+                for view, target in jobs:
+                    norm(view, dim=1, out=target)
+            return write
+
+        def write_converted() -> None:
+            for view, target in jobs:
+                norm(view, dim=1, dtype=torch.float32, out=target)
+        return write_converted
 
     def abs_sums_and_maxima(self) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """Per-parameter sum and max of |gradient|, one tensor per bucket (on the device)."""

@@ -77,7 +77,7 @@ class StatisticsCollector:
         self._node_numel = self._membership.T @ np.array(flat.numels, dtype=np.float64)
         self._ring = torch.zeros(max(1, min(log_every, MAX_RING)), flat.count,
                                  dtype=torch.float32, device=device)
-        self._rows = list(self._ring.unbind(0))  # views, so a step indexes no tensor
+        self._writers = [flat.grad_norm_writer(row) for row in self._ring.unbind(0)]
         self._filled = 0
         self._norm_sum = np.zeros(len(self.node_ids))
         self._total_sum = 0.0
@@ -89,9 +89,9 @@ class StatisticsCollector:
 
     def after_backward(self) -> None:
         """Record this step's per-parameter gradient norms on the device (no sync)."""
-        self.flat.grad_norms_into(self._rows[self._filled])
+        self._writers[self._filled]()
         self._filled += 1
-        if self._filled == len(self._rows):
+        if self._filled == len(self._writers):
             self._fold(self._ring.cpu().numpy())
 
     def _fold(self, rows: np.ndarray) -> None:
