@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from explorer.graph import Connect, Edge, ExpandBlock, Project, SetParams, recipes
 
 SIZE = (1600, 1000)
+CODE_PANEL_WIDTH = 720  # wide enough for the code's 88-character lines
+CODE_WAIT_SECONDS = 60  # the first code in a process imports torch and black
 
 
 def _settle(app: QApplication, rounds: int = 8) -> None:
@@ -36,6 +39,15 @@ def _shot(app: QApplication, window, out: Path, name: str,
     window.grab().save(str(path))
     print(f"wrote {path}")
     return path
+
+
+def _wait_for_code(app: QApplication, window) -> None:
+    preview = window.code_preview
+    deadline = time.monotonic() + CODE_WAIT_SECONDS
+    _settle(app)
+    while (preview.updating or preview.busy) and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
 
 
 def make_screenshots(out: Path) -> list[Path]:
@@ -93,6 +105,17 @@ def make_screenshots(out: Path) -> list[Path]:
         window.scene.select_nodes(["highway_2"])
     shots.append(_shot(app, window, out, "dark_highway", dark))
     window.set_theme("light")
+
+    def code() -> None:
+        doc.replace(recipes.residual_mlp())
+        window.code_dock.raise_()
+        window.resizeDocks([window.code_dock], [CODE_PANEL_WIDTH], Qt.Orientation.Horizontal)
+        window.scene.select_nodes(["res_2"])
+        window.view.notice.hide()  # the refusal shown in the "error" picture
+        window.statusBar().clearMessage()
+        _wait_for_code(app, window)
+    shots.append(_shot(app, window, out, "code_preview", code))
+    window.inspector_dock.raise_()
 
     from .gallery import ExamplesGallery
 
