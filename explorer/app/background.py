@@ -48,7 +48,6 @@ class BackgroundWork(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._callbacks: dict[int, tuple[ResultCallback, ErrorCallback]] = {}
-        self._threads: dict[int, threading.Thread] = {}
         self._outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
         self._next_job = 0
         self._poll = QTimer(self, interval=POLL_MS)
@@ -71,17 +70,11 @@ class BackgroundWork(QObject):
         self._callbacks[job] = (on_result, on_error)
         thread = threading.Thread(target=_run, args=(job, work, self._outcomes),
                                   name=f"explorer-background-{job}")
-        self._threads[job] = thread
         thread.start()
         if len(self._callbacks) == 1:
             self._poll.start()
             self.busy_changed.emit(True)
         return job
-
-    def wait(self, timeout: float | None = None) -> None:
-        """Block until every job's thread has ended (their callbacks run at the next poll)."""
-        for thread in list(self._threads.values()):
-            thread.join(timeout)
 
     def deliver_finished(self) -> None:
         """Run the callbacks of the jobs that have finished (the poll timer calls this)."""
@@ -90,7 +83,6 @@ class BackgroundWork(QObject):
                 job, result, error = self._outcomes.get_nowait()
             except queue.Empty:
                 break
-            self._threads.pop(job, None)
             on_result, on_error = self._callbacks.pop(job)
             try:
                 if error is None:

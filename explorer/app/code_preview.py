@@ -92,6 +92,8 @@ class CodePreview(QWidget):
         self._node_lines: dict[str, tuple[int, ...]] = {}
         self._line_nodes: dict[int, str] = {}
         self._selected: list[str] = []
+        self._new_project = True  # its first code scrolls to the Network class
+        document.project_replaced.connect(self._project_replaced)
         document.checked.connect(self.graph_checked)
         self.graph_checked(document.result)
 
@@ -146,6 +148,9 @@ class CodePreview(QWidget):
         if self._on_screen:
             self._timer.start()
 
+    def _project_replaced(self) -> None:
+        self._new_project = True
+
     def set_on_screen(self, on_screen: bool) -> None:
         """The panel's tab came to the front (or went behind): make the code only when seen.
 
@@ -170,7 +175,6 @@ class CodePreview(QWidget):
         if generation != self._generation:
             self._restart_if_needed()
             return
-        first_code = not self.code
         self._needs_update = False
         self.status.setText("")
         self._hide_problem()
@@ -180,8 +184,10 @@ class CodePreview(QWidget):
         self.view.set_code(exported.text)
         self.view.set_stale(False)
         self.show_nodes(self._selected)
-        if first_code and not self._selected:
-            self._show_network_class()
+        if self._new_project:
+            self._new_project = False
+            if not self._selected:
+                self._show_network_class()
 
     def _job_failed(self, generation: int, error: BaseException) -> None:
         self._running = False
