@@ -21,7 +21,7 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -67,6 +67,7 @@ class CodePreview(QWidget):
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._has_problem = False  # first: changeEvent reads it
         self.document = document
         self.work = BackgroundWork(self)
         self.view = CodeView()
@@ -87,7 +88,6 @@ class CodePreview(QWidget):
         self._generation = 0  # bumped by every check: results of older ones are dropped
         self._needs_update = True
         self._on_screen = False  # see set_on_screen
-        self._has_problem = False
         self._running = False
         self._node_lines: dict[str, tuple[int, ...]] = {}
         self._line_nodes: dict[int, str] = {}
@@ -218,15 +218,24 @@ class CodePreview(QWidget):
     def _show_problem(self, text: str, hint: str = "") -> None:
         self._has_problem = True
         self.status.setText("")
+        self._style_banner()
+        self.banner.setText(text)
+        self.banner.setToolTip(hint)
+        self.banner.show()
+        self.view.set_stale(True)
+
+    def _style_banner(self) -> None:
+        """The theme's error colour: a thin border and a faint tint."""
         error = theme.current().error
         self.banner.setStyleSheet(
             f"#CodeBanner {{ padding: 4px 6px; border-radius: 4px; border: 1px solid "
             f"{error.name()}; background: rgba({error.red()}, {error.green()}, "
             f"{error.blue()}, 28); }}")
-        self.banner.setText(text)
-        self.banner.setToolTip(hint)
-        self.banner.show()
-        self.view.set_stale(True)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._has_problem:  # a new theme
+            self._style_banner()
 
     def _show_network_class(self) -> None:
         for line in range(1, self.view.line_count() + 1):
