@@ -131,7 +131,7 @@ def apply_theme(name: str) -> CanvasTheme:
     if isinstance(app, QApplication):
         app.setStyle("Fusion")
         app.setPalette(widget_palette(_current))
-        app.setStyleSheet(_style_sheet(_current.name))
+        app.setStyleSheet(_style_sheet(_current.name) + _zoom_rule())
     return _current
 
 
@@ -148,11 +148,20 @@ def _style_sheet(name: str) -> str:
 
 UI_ZOOM_STEPS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5)
 _base_point_size: float | None = None
+_zoom_factor = 1.0
+
+
+def _zoom_rule() -> str:
+    """A style-sheet rule for the zoomed font size: with a style sheet set, Qt does not pass
+    QApplication.setFont on to widgets that already exist, but it does apply this."""
+    if _zoom_factor == 1.0 or _base_point_size is None:
+        return ""
+    return f"\n* {{ font-size: {_base_point_size * _zoom_factor:.1f}pt; }}\n"
 
 
 def apply_ui_zoom(factor: float) -> float:
     """Scale every font in the UI by ``factor`` (kept within the zoom steps' range)."""
-    global _base_point_size
+    global _base_point_size, _zoom_factor
     factor = min(max(factor, UI_ZOOM_STEPS[0]), UI_ZOOM_STEPS[-1])
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -162,6 +171,8 @@ def apply_ui_zoom(factor: float) -> float:
     font = QFont(app.font())
     font.setPointSizeF(_base_point_size * factor)
     app.setFont(font)
+    _zoom_factor = factor
+    app.setStyleSheet(_style_sheet(_current.name) + _zoom_rule())
     return factor
 
 
