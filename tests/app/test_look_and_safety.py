@@ -29,6 +29,7 @@ def test_dark_theme_changes_widgets_and_canvas_and_is_remembered(window, setting
 def test_ui_zoom_scales_fonts_and_canvas(window, settings):
     base = QApplication.font().pointSizeF()
     canvas = window.view.transform().m11()
+    window.set_theme("light")  # a style sheet is set, as in the running app
     existing = window.palette.tree  # made before the zoom: it must grow too
     before = existing.fontInfo().pointSizeF()
     window.actions_.ui_bigger.trigger()
