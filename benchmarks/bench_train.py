@@ -5,8 +5,10 @@ Run:  .venv/bin/python benchmarks/bench_train.py [--steps 2000] [--reps 3] [--th
 Small recipe networks on their bundled data, on the CPU.
 
 1. Statistics cost, measured inside one run that switches them on and off
-   every 20 steps (so machine load hits both halves alike); each half's
-   speed is 20 / its median 20-step time:
+   every 20 steps, timed in CPU time (process time, so other programs on a
+   shared machine do not count; run with --threads 1 so all the work is
+   this process's); the cost is the median, over neighbouring on/off pairs
+   of 20-step chunks, of on-time / off-time - 1:
      grads/step  per-node gradient norms collected every step (read every
                  1,000 steps): the engine's cost per step for them
      all, /10    the same plus the full statistics every log_every = 10
@@ -14,7 +16,6 @@ Small recipe networks on their bundled data, on the CPU.
                  activation mean/std per node, highway gates)
      naive       the usual way to watch gradients in a hand-written loop:
                  one ``grad.norm().item()`` per parameter per step
-   Each is the step time with them over the step time without, minus 1.
 
 2. The whole run loop against a bare hand-written PyTorch loop (the same
    compiled network, the same tensors, a permutation per epoch, Adam): steps
@@ -67,15 +68,17 @@ class Alternate(Callback):
     def on_batch_end(self, step: int, loss: float) -> None:
         if step < WARMUP or step % CHUNK:
             return
-        now = time.perf_counter()
+        now = time.process_time()
         state = getattr(self.target, self.flag)
         if step > WARMUP:
             self.times[state].append(now - self._mark)
         setattr(self.target, self.flag, not state)
-        self._mark = time.perf_counter()
+        self._mark = time.process_time()
 
     def cost(self) -> float:
-        return statistics.median(self.times[True]) / statistics.median(self.times[False]) - 1
+        """Median over neighbouring on/off pairs of on-time / off-time, minus 1."""
+        pairs = zip(self.times[True], self.times[False], strict=False)
+        return statistics.median(on / off for on, off in pairs) - 1
 
 
 def engine_cost(project, steps: int, log_every: int) -> float:

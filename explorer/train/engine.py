@@ -175,6 +175,8 @@ class Trainer:
             scaler.update()
         else:
             optimizer.step()
+        if step in (1, 10) or step % 100_000 == 0:  # the state exists after a real step
+            flat.prime_padding(optimizer)
         self._window.add(loss_value, y.numel())
         self._since_beat.add(loss_value, y.numel())
         return loss_value, outputs, gates

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+PADDING_SECOND_MOMENT = 3e38  # see FlatParameters.prime_padding
 OP_COST = 32_768  # a reduction op costs about as much as reading this many more elements
 EXACT_PLAN_LIMIT = 600  # parameters up to which buckets are planned exactly
 
@@ -93,6 +94,7 @@ class FlatParameters:
         self.params: list[nn.Parameter] = []
         self.masters: list[nn.Parameter] = []  # what the optimizer steps
         self.grads: list[torch.Tensor] = []  # one flat gradient per group
+        self.padding: list[torch.Tensor] = []  # per group: True where an element is padding
         self.buckets: list[Bucket] = []
         for group, key in enumerate(keys):
             members = sorted((item for item in trainable if (item[1].dtype, item[1].device) == key),
@@ -107,6 +109,7 @@ class FlatParameters:
         total = sum(rows * width for rows, width in shapes)
         data = torch.zeros(total, dtype=first.dtype, device=first.device)
         grad = torch.zeros_like(data)
+        padding = torch.ones(total, dtype=torch.bool, device=first.device)
         queue = iter(members)
         offset = 0
         for rows, width in shapes:
@@ -115,6 +118,7 @@ class FlatParameters:
                 name, p = next(queue)
                 start, n = offset + row * width, p.numel()
                 data[start:start + n].copy_(p.detach().reshape(-1))
+                padding[start:start + n] = False
                 p.data = data[start:start + n].view_as(p)
                 p.grad = grad[start:start + n].view_as(p)
                 self.names.append(name)
@@ -125,6 +129,7 @@ class FlatParameters:
         master.grad = grad
         self.masters.append(master)
         self.grads.append(grad)
+        self.padding.append(padding)
 
     @staticmethod
     def _view(flat: torch.Tensor, bucket: Bucket) -> torch.Tensor:
@@ -176,6 +181,23 @@ class FlatParameters:
             for view, target in jobs:
                 norm(view, dim=1, dtype=torch.float32, out=target)
         return write_converted
+
+    @torch.no_grad()
+    def prime_padding(self, optimizer: torch.optim.Optimizer) -> None:
+        """Give padding a huge Adam second moment, so its square root is not taken of zero.
+
+        A CPU square root of exactly zero takes a slow path (about 20 times
+        slower per element), and padding's second moment would stay zero for
+        ever. Padding's first moment and gradient stay zero, so its update
+        stays 0 / (sqrt(v) + eps) = 0 whatever v is. Call after the first
+        step (the optimizer makes its state then) and again every 100,000
+        steps, before beta2 decays the value away.
+        """
+        for master, mask in zip(self.masters, self.padding, strict=True):
+            state = optimizer.state.get(master, {})
+            for key in ("exp_avg_sq", "max_exp_avg_sq"):
+                if isinstance(state.get(key), torch.Tensor):
+                    state[key].masked_fill_(mask, PADDING_SECOND_MOMENT)
 
     def abs_sums_and_maxima(self) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """Per-parameter sum and max of |gradient|, one tensor per bucket (on the device)."""

@@ -45,14 +45,19 @@ def test_bucket_padding_stays_small(plan):
         i += rows
 
 
-def test_padding_stays_zero_through_training():
+def test_padding_stays_zero_through_training_with_its_second_moment_primed():
     net = small_net()
     flat = FlatParameters(list(net.named_parameters()))
     optimizer = torch.optim.AdamW(flat.masters, lr=0.1, weight_decay=0.1)
-    for _ in range(3):
+    for step in range(3):
         flat.zero_grad()
         net(torch.randn(4, 3)).pow(2).sum().backward()
         optimizer.step()
+        if step == 0:
+            flat.prime_padding(optimizer)
+    second_moment = optimizer.state[flat.masters[0]]["exp_avg_sq"]
+    assert bool((second_moment[flat.padding[0]] > 1e30).all())
+    assert bool((second_moment[~flat.padding[0]] < 1e3).all())
     used = sum(flat.numels)
     assert int(flat.masters[0].count_nonzero()) <= used
     bucket = flat.param_buckets[0]
