@@ -5,10 +5,11 @@ Run:  .venv/bin/python benchmarks/bench_train.py [--steps 2000] [--reps 3] [--th
 Small recipe networks on their bundled data, on the CPU.
 
 1. Statistics cost, measured inside one run that switches them on and off
-   every 20 steps, timed in CPU time (process time, so other programs on a
+   every 20 steps (every log_every steps when that is 100 or less, so each
+   chunk holds one logged step), timed in CPU time (process time, so other programs on a
    shared machine do not count; run with --threads 1 so all the work is
    this process's); the cost is the median, over neighbouring on/off pairs
-   of 20-step chunks, of on-time / off-time - 1:
+   of chunks, of on-time / off-time - 1:
      grads/step  per-node gradient norms collected every step (read every
                  1,000 steps): the engine's cost per step for them
      all, /10    the same plus the full statistics every log_every = 10
@@ -42,7 +43,7 @@ from explorer.build import build_model, loss_for
 from explorer.graph import recipes
 from explorer.train import Callback, RunProcess, StepRecord, Trainer, plan_run
 
-WARMUP = 40  # steps left out of every timing
+WARMUP = 100  # steps left out of every timing (a multiple of every chunk length)
 CHUNK = 20  # steps per on/off half in part 1
 WINDOW = 10  # steps per timed window in part 2 (= log_every)
 
@@ -59,15 +60,15 @@ def cases():
 
 
 class Alternate(Callback):
-    """Switches ``target.<flag>`` every CHUNK steps and times each chunk."""
+    """Switches ``target.<flag>`` every ``chunk`` steps and times each chunk."""
 
-    def __init__(self, flag: str) -> None:
-        self.flag, self.target = flag, None
+    def __init__(self, flag: str, chunk: int = CHUNK) -> None:
+        self.flag, self.chunk, self.target = flag, chunk, None
         self.times: dict[bool, list[float]] = {True: [], False: []}
         self._mark = 0.0
 
     def on_batch_end(self, step: int, loss: float) -> None:
-        if step < WARMUP or step % CHUNK:
+        if step < WARMUP or step % self.chunk:
             return
         now = time.process_time()
         state = getattr(self.target, self.flag)
@@ -83,8 +84,9 @@ class Alternate(Callback):
 
 
 def engine_cost(project, steps: int, log_every: int) -> float:
+    """With log_every up to 100, each on/off chunk holds exactly one logged step."""
     plan = plan_run(project, steps=steps, log_every=log_every, device="cpu")
-    alternate = Alternate("statistics")
+    alternate = Alternate("statistics", log_every if log_every <= 100 else CHUNK)
     trainer = Trainer(plan, [alternate])
     alternate.target = trainer
     assert trainer.run().ok
@@ -193,7 +195,7 @@ def main() -> None:
         os.environ["OMP_NUM_THREADS"] = str(args.threads)  # the run process's child too
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), CPU, "
           f"{args.steps} steps per run")
-    print("\n1. Statistics: extra time per step, on/off every 20 steps within one run")
+    print("\n1. Statistics: extra time per step, switched on and off within one run")
     print(f"{'network':30} {'grads/step':>11} {'all, /10':>9} {'all, /50':>9} {'naive':>8}")
     for name, project in cases().items():
         per_step = engine_cost(project, args.steps, 1000)
