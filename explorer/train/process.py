@@ -106,13 +106,17 @@ class RunProcess:
     def running(self) -> bool:
         return self._process is not None and self.ended is None
 
-    def poll(self) -> list[Record]:
-        """Every record that has arrived since the last call (never blocks)."""
+    def poll(self, limit: int = 5000) -> list[Record]:
+        """The records that have arrived since the last call, at most ``limit`` (never waits).
+
+        The limit keeps a caller on a timer (the editor) responsive even when
+        a fast run logs every step; the rest come on the next call.
+        """
         got: list[Record] = []
         reader = self._records
         if reader is not None:
             try:
-                while reader.poll():
+                while len(got) < limit and reader.poll():
                     got.append(reader.recv())
             except (EOFError, OSError):
                 reader.close()
@@ -120,6 +124,7 @@ class RunProcess:
         for record in got:
             self._note(record)
         if self.ended is None and self._records is None and self._process is not None:
+            # the pipe is closed and no RunEnded came: the child died without a word
             self._process.join(timeout=5)
             got.append(self._crashed(self._process.exitcode))
         return got
