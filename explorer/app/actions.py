@@ -134,7 +134,7 @@ class WindowActions:
         edit.addActions([self.cut, self.copy, self.paste, self.duplicate, self.delete])
         edit.addSeparator()
         edit.addActions([self.select_all, self.quick_add, self.tidy])
-        view = bar.addMenu("&View")
+        view = self.view_menu = bar.addMenu("&View")
         view.addActions([self.zoom_in, self.zoom_out, self.zoom_reset, self.fit])
         view.addSeparator()
         view.addActions([self.ui_bigger, self.ui_smaller, self.ui_reset])
@@ -143,7 +143,7 @@ class WindowActions:
         view.addSeparator()
         view.addAction(self.overview)
         self.panels_menu: QMenu = view.addMenu("&Panels")
-        help_menu = bar.addMenu("&Help")
+        help_menu = self.help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts, self.about])
 
     def _short(self, action: QAction, text: str) -> QAction:

@@ -39,6 +39,7 @@ from .issues_panel import IssuesPanel
 from .palette import Palette
 from .paths import data_dir
 from .render import export_diagram
+from .training.workspace import TrainingWorkspace
 
 APP_TITLE = "Architecture Explorer"
 CHAIN_STEP = 220.0  # how far right of the selected node a palette double-click places a node
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.code_preview = CodePreview(self.document)
         self.code_dock = self.add_panel("Code", self.code_preview)
         self.code_dock.visibilityChanged.connect(self.code_preview.set_on_screen)
+        self.training = TrainingWorkspace(self)
         self.inspector_dock.raise_()
         self._connect()
         self._ui_zoom = 1.0
@@ -269,6 +271,7 @@ class MainWindow(QMainWindow):
         self.view.viewport().update()
         self.view.minimap.redraw()
         self.issues.show_result(self.document.result)
+        self.training.restyle()
 
     def set_ui_zoom(self, factor: float) -> None:
         self._ui_zoom = theme.apply_ui_zoom(factor)
@@ -323,6 +326,7 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.training.shutdown()
         self.autosaver.stop()
         self.autosaver.discard()
         self.settings.setValue("window/geometry", self.saveGeometry())

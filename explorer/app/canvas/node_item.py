@@ -64,6 +64,8 @@ class NodeItem(QGraphicsItem):
         self.output: PortItem | None = None
         self._height = MIN_HEIGHT
         self._hovered = False
+        self.heat: QColor | None = None  # a training statistic's colour (gradient magnitude)
+        self.heat_lines: tuple[str, ...] = ()  # its numbers, for the tooltip
         self._syncing = False  # True while the graph, not the user, moves the item
         flags = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                  | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -93,6 +95,14 @@ class NodeItem(QGraphicsItem):
             self.setPos(QPointF(*position))
         finally:
             self._syncing = False
+
+    def set_heat(self, colour: QColor | None, lines: tuple[str, ...] = ()) -> None:
+        """Colour the node by how it trains (None: its usual look); ``lines`` join the tooltip."""
+        if colour == self.heat and lines == self.heat_lines:
+            return
+        self.heat, self.heat_lines = colour, lines
+        self._update_tooltip()
+        self.update()
 
     def set_report(self, report: NodeReport | None, issues: tuple[Issue, ...]) -> bool:
         """Show a new check result; returns False (and repaints nothing) if it is the same."""
@@ -188,21 +198,26 @@ class NodeItem(QGraphicsItem):
             self._paint_overview(painter, t, rect, lod)
             return
         border = t.selection if self.isSelected() else (
-            t.error if self.has_error else t.hover if self._hovered else t.node_border)
-        painter.setPen(QPen(border, 2.5 if self.isSelected() or self.has_error else 1.2))
+            t.error if self.has_error else self.heat or (t.hover if self._hovered
+                                                         else t.node_border))
+        width = 2.5 if self.isSelected() or self.has_error else 4.0 if self.heat else 1.2
+        painter.setPen(QPen(border, width))
         painter.setBrush(t.node_fill)
         painter.drawRoundedRect(rect, CORNER, CORNER)
         self._paint_header(painter, t)
         self._paint_body(painter, t)
+        if self.heat is not None:
+            self._paint_heat_band(painter, rect)
         if self.issues:
             self._paint_badge(painter, t)
 
     def _paint_overview(self, painter: QPainter, t: theme.CanvasTheme, rect: QRectF,
                         lod: float) -> None:
         """Far out: a tinted box, the kind's icon and the name at a readable screen size."""
-        tint = QColor(self.color)
+        tint = QColor(self.heat or self.color)
         tint.setAlpha(60 if t.name == "light" else 90)
-        border = t.error if self.has_error else (t.selection if self.isSelected() else self.color)
+        border = t.error if self.has_error else (
+            t.selection if self.isSelected() else self.heat or self.color)
         painter.setPen(QPen(border, 2.5 / max(lod, 0.05)))
         painter.setBrush(tint)
         painter.drawRoundedRect(rect, CORNER, CORNER)
@@ -280,6 +295,16 @@ class NodeItem(QGraphicsItem):
                  lambda t: t.muted_text)
         return [shape, count]
 
+    def _paint_heat_band(self, painter: QPainter, rect: QRectF) -> None:
+        """A band along the bottom in the heat colour: readable even when selected."""
+        band = QPainterPath()
+        band.addRoundedRect(rect, CORNER, CORNER)
+        clip = QPainterPath()
+        clip.addRect(QRectF(rect.left(), rect.bottom() - 7, rect.width(), 7))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.heat)
+        painter.drawPath(band.intersected(clip))
+
     def _paint_badge(self, painter: QPainter, t: theme.CanvasTheme) -> None:
         color = t.error if self.has_error else t.warning
         centre = QPointF(NODE_WIDTH - 2, 0)
@@ -301,6 +326,7 @@ class NodeItem(QGraphicsItem):
                          "</span>" + (f"<br><i>{_html(issue.hint)}</i>" if issue.hint else ""))
         lines.append(_html(kind.description))
         lines.append(f"<code>{_html(kind.formula)}</code>")
+        lines.extend(_html(line) for line in self.heat_lines)
         self.setToolTip("<br>".join(lines))
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from explorer.graph import ArchitectureGraph, CheckResult, Edge
@@ -282,6 +282,18 @@ class GraphScene(QGraphicsScene):
         assert self._result is not None
         self.nodes[node_id].set_report(self._result.reports.get(node_id),
                                        self._result.issues_for(node_id))
+
+    # -- training colours ------------------------------------------------------------------
+
+    def set_heat(self, nodes: dict[str, tuple[QColor, tuple[str, ...]]]) -> None:
+        """Colour nodes by a training statistic, ``{node_id: (colour, tooltip lines)}``;
+        ``{}`` clears. A wire takes its source's colour, else its target's."""
+        for node_id, item in self.nodes.items():
+            colour, lines = nodes.get(node_id, (None, ()))
+            item.set_heat(colour, lines)
+        for edge, wire in self.wires.items():
+            near = nodes.get(edge.src) or nodes.get(edge.dst)
+            wire.set_heat(near[0] if near else None)
 
     # -- selection and positions ------------------------------------------------------
 

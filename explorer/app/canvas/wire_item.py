@@ -54,6 +54,7 @@ class WireItem(QGraphicsItem):
         self.spec: object = None  # what flows along the wire, from the latest check
         self._path = QPainterPath()
         self._hovered = False
+        self.heat: QColor | None = None  # a training statistic's colour, like its nodes'
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(0)
@@ -78,6 +79,11 @@ class WireItem(QGraphicsItem):
         where = f"{e.dst}" + (f" ({e.dst_port})" if e.dst_port != "in" else "")
         kind = "Skip connection" if self.is_skip else "Wire"
         self.setToolTip(f"{kind}: {e.src} → {where}" + (f"\ncarries {text}" if text else ""))
+
+    def set_heat(self, colour: QColor | None) -> None:
+        if colour != self.heat:
+            self.heat = colour
+            self.update()
 
     def update_path(self) -> None:
         self.prepareGeometryChange()
@@ -108,6 +114,8 @@ class WireItem(QGraphicsItem):
         t = theme.current()
         color = QColor(t.skip_wire if self.is_skip else t.wire)
         width = 2.2 if self.is_skip else 1.8
+        if self.heat is not None:
+            color, width = QColor(self.heat), width + 1.4
         if self.isSelected():
             color, width = t.selection, width + 1.2
         elif self._hovered:

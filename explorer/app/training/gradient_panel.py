@@ -1,0 +1,262 @@
+"""The gradient-flow panel: how big each layer's gradients are, now and over the run.
+
+Layers are rows, in depth order from the input down, the same in both
+halves: on the left a bar per layer with its value on the latest logged
+step (log scale, coloured with the canvas's ramp), on the right a
+layers × time heatmap of the same statistic over the whole run (each
+column the peak of its stretch of steps). A layer whose bar is short and
+whose row is dark blue is where the signal dies.
+
+The statistic is chosen above: gradient norm, mean or largest |gradient|,
+update/weight ratio, or the outputs' mean and spread and the highway gate
+means (the activation statistics).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from .buffers import RunBuffers
+from .gradient_colours import LOG_MAX, LOG_MIN, ramp_colour
+from .plot_style import TRAIN, background, restyle, style_plot
+
+# (statistic, words, log scale by default, coloured with the gradient ramp)
+STATISTICS = (
+    ("grad_norm", "Gradient norm", True, True),
+    ("grad_mean_abs", "Mean |gradient|", True, True),
+    ("grad_max_abs", "Largest |gradient|", True, True),
+    ("update_ratio", "Update / weight ratio", True, False),
+    ("act_mean", "Activation mean", False, False),
+    ("act_std", "Activation spread (std)", False, False),
+    ("gate_mean", "Highway gate mean T(x)", False, False),
+)
+MAX_LABEL = 18  # characters of a node id shown on the axis
+
+
+class LogAxis(pg.AxisItem):
+    """An axis whose values are log10 of what it labels: ticks read 1e-3, 0.1, 10."""
+
+    log = True
+
+    def tickStrings(self, values, scale, spacing):
+        if not self.log:
+            return super().tickStrings(values, scale, spacing)
+        return [_power(v) for v in values]
+
+
+def _power(log_value: float) -> str:
+    if abs(log_value - round(log_value)) > 1e-6:
+        return ""
+    exponent = round(log_value)
+    return {0: "1", 1: "10", -1: "0.1", 2: "100"}.get(exponent, f"1e{exponent}")
+
+
+def ramp_lookup_table(size: int = 256) -> np.ndarray:
+    """The canvas ramp as a lookup table for images (size × 4, uint8)."""
+    table = np.zeros((size, 4), dtype=np.uint8)
+    for i in range(size):
+        colour = ramp_colour(LOG_MIN + (LOG_MAX - LOG_MIN) * i / (size - 1))
+        table[i] = (colour.red(), colour.green(), colour.blue(), 255)
+    return table
+
+
+class GradientFlowPanel(QWidget):
+    """Per-layer statistic as bars (now) and as a heatmap (over time)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        pg.setConfigOptions(imageAxisOrder="row-major")
+        self.buffers = RunBuffers()
+        self._drawn: tuple | None = None
+        self.rows: list[str] = []  # node ids shown, top to bottom
+        self.values = np.zeros(0)  # the bars' values (not logged)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Show"))
+        self.statistic = QComboBox()
+        for name, words, _, _ in STATISTICS:
+            self.statistic.addItem(words, name)
+        self.statistic.setToolTip("Gradient sizes per layer, or the activation statistics "
+                                  "(outputs' mean and spread, highway gate means).")
+        self.statistic.currentIndexChanged.connect(self._statistic_changed)
+        self.log_scale = QCheckBox("Log scale")
+        self.log_scale.setChecked(True)
+        self.log_scale.toggled.connect(lambda _: self._redraw())
+        bar.addWidget(self.statistic)
+        bar.addWidget(self.log_scale)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.readout = QLabel(" ")
+        self.readout.setObjectName("InspectorHint")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.readout)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(background())
+        layout.addWidget(self.graphics, 1)
+        self.axis = LogAxis("bottom")
+        self.bars_plot = self.graphics.addPlot(row=0, col=0, axisItems={"bottom": self.axis})
+        style_plot(self.bars_plot, bottom="latest")
+        self.bars_plot.invertY(True)
+        self.bars_plot.setMouseEnabled(x=False, y=True)
+        self.bars = pg.BarGraphItem(x0=[], x1=[], y=[], height=0.7)
+        self.bars_plot.addItem(self.bars)
+        self.heat_plot = self.graphics.addPlot(row=0, col=1)
+        style_plot(self.heat_plot, bottom="step")
+        self.heat_plot.invertY(True)
+        self.heat_plot.setYLink(self.bars_plot)
+        self.heat_plot.getAxis("left").setStyle(showValues=False)
+        self.heat_plot.setMouseEnabled(x=True, y=True)
+        self.image = pg.ImageItem()
+        self.heat_plot.addItem(self.image)
+        self.graphics.ci.layout.setColumnStretchFactor(0, 2)
+        self.graphics.ci.layout.setColumnStretchFactor(1, 3)
+        self._ramp_table = ramp_lookup_table()
+        self._plain_table = pg.colormap.get("viridis").getLookupTable(nPts=256)
+        self._hover = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._mouse_moved)
+
+    # -- what to draw -----------------------------------------------------------------------
+
+    @property
+    def stat(self) -> str:
+        return STATISTICS[self.statistic.currentIndex()][0]
+
+    @property
+    def uses_ramp(self) -> bool:
+        return STATISTICS[self.statistic.currentIndex()][3]
+
+    @property
+    def logged(self) -> bool:
+        return self.log_scale.isChecked()
+
+    def set_statistic(self, stat: str) -> None:
+        self.statistic.setCurrentIndex(next(i for i, s in enumerate(STATISTICS) if s[0] == stat))
+
+    def show_buffers(self, buffers: RunBuffers) -> None:
+        self.buffers = buffers
+        self._redraw()
+
+    def _statistic_changed(self, index: int) -> None:
+        self.log_scale.setChecked(STATISTICS[index][2])
+        self._redraw()
+
+    def _redraw(self) -> None:
+        self._drawn = None
+        self.refresh()
+
+    # -- drawing ----------------------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Redraw if the buffers (or what is shown) changed; True if it redrew."""
+        key = (id(self.buffers), self.buffers.version, self.stat, self.logged)
+        if key == self._drawn:
+            return False
+        self._drawn = key
+        history = self.buffers.nodes
+        columns = history.columns_with(self.stat)
+        names = [history.nodes[i] for i in columns]
+        if names != self.rows:
+            self.rows = names
+            ticks = [(i, n if len(n) <= MAX_LABEL else n[: MAX_LABEL - 1] + "…")
+                     for i, n in enumerate(names)]
+            self.bars_plot.getAxis("left").setTicks([ticks])
+            self.bars_plot.setYRange(-0.5, max(len(names), 1) - 0.5, padding=0.02)
+        self.values = history.latest(self.stat)[columns] if columns else np.zeros(0)
+        self._draw_bars()
+        self._draw_heatmap(history.history(self.stat)[:, columns] if columns else None)
+        return True
+
+    def _shown(self, values: np.ndarray) -> np.ndarray:
+        """Values as drawn: log10 of their size on a log scale (NaN where there is none)."""
+        if not self.logged:
+            return values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(np.abs(values))
+
+    def _draw_bars(self) -> None:
+        self.axis.log = self.logged
+        shown = self._shown(self.values)
+        finite = shown[np.isfinite(shown)]
+        if self.logged:
+            base = math.floor(float(finite.min())) - 0.5 if len(finite) else LOG_MIN
+            base = max(base, LOG_MIN - 1)
+        else:
+            base = 0.0
+        ends = np.where(np.isfinite(shown), shown, base)
+        if self.uses_ramp:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sizes = np.nan_to_num(np.log10(np.abs(self.values)), nan=LOG_MIN)
+            brushes = [pg.mkBrush(ramp_colour(float(v))) for v in sizes]
+        else:
+            brushes = [pg.mkBrush(TRAIN)] * len(ends)
+        rows = np.arange(len(ends))
+        if not len(ends):  # pyqtgraph cannot colour an empty list of bars
+            brushes = None
+        self.bars.setOpts(x0=np.full(len(ends), base), x1=ends, y=rows, height=0.7,
+                          brushes=brushes, brush=pg.mkBrush(TRAIN), pen=pg.mkPen(None))
+        self.axis.picture = None
+        self.axis.update()
+
+    def _draw_heatmap(self, table: np.ndarray | None) -> None:
+        bins = self.buffers.nodes.bins
+        if table is None or bins.count == 0:
+            self.image.clear()
+            return
+        image = self._shown(table.T)
+        if self.uses_ramp and self.logged:
+            self.image.setImage(image, lut=self._ramp_table, levels=(LOG_MIN, LOG_MAX),
+                                autoLevels=False)
+        else:
+            finite = image[np.isfinite(image)]
+            low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0, 1)
+            self.image.setImage(image, lut=self._plain_table,
+                                levels=(low, high if high > low else low + 1), autoLevels=False)
+        first, last = bins.steps()
+        start, end = float(first[0]), float(last[-1])
+        self.image.setRect(QRectF(start, -0.5, max(end - start, 1.0), table.shape[1]))
+
+    def restyle(self) -> None:
+        restyle(self.graphics, [self.bars_plot, self.heat_plot])
+
+    # -- hover ----------------------------------------------------------------------------------
+
+    def _mouse_moved(self, event: tuple) -> None:
+        position = event[0]
+        for plot in (self.bars_plot, self.heat_plot):
+            if plot.sceneBoundingRect().contains(position):
+                point = plot.vb.mapSceneToView(position)
+                self.describe_at(point.y(), point.x() if plot is self.heat_plot else None)
+                return
+
+    def describe_at(self, row: float, step: float | None = None) -> str:
+        """The read-out for a row (and, over the heatmap, a step); returns its text."""
+        index = round(row)
+        if not 0 <= index < len(self.rows):
+            self.readout.setText(" ")
+            return ""
+        words = STATISTICS[self.statistic.currentIndex()][1]
+        node_id = self.rows[index]
+        if step is None:
+            value = self.values[index]
+            text = f"<b>{node_id}</b> · {words.lower()} on the latest step: <b>{value:.3g}</b>"
+        else:
+            first, last = self.buffers.nodes.bins.steps()
+            column = int(np.clip(np.searchsorted(last, step), 0, max(len(last) - 1, 0)))
+            table = self.buffers.nodes.history(self.stat)
+            columns = self.buffers.nodes.columns_with(self.stat)
+            if not len(last) or index >= len(columns):
+                return ""
+            value = table[column, columns[index]]
+            span = (f"step {first[column]:,.0f}" if first[column] == last[column]
+                    else f"steps {first[column]:,.0f}–{last[column]:,.0f}")
+            text = f"<b>{node_id}</b> · {span} · {words.lower()} <b>{value:.3g}</b>"
+        self.readout.setText(text)
+        return text
+

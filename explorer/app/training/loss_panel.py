@@ -1,0 +1,202 @@
+"""The loss panel: training and validation loss (and accuracy) against steps, live.
+
+Curves draw only what is in view, peak-downsampled to the pixels there are,
+so a run of 100,000 logged steps redraws as fast as a short one. Smoothing
+is a running average kept up to date point by point; a log scale, a hover
+read-out with the values at the step under the mouse, and other runs drawn
+dashed beside this one (``set_overlays``) for comparison.
+
+The panel draws what ``RunBuffers`` hold; ``refresh()`` (called by the
+workspace's repaint timer, at most 20 times a second) only redraws when
+they have changed since the last time.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from .buffers import RunBuffers, Smoother
+from .plot_style import OVERLAY_COLOURS, TRAIN, VALIDATION, background, fast_curve, restyle
+from .plot_style import style_plot as _style
+
+SMOOTHING_STEPS = 20  # the slider's notches; the weight is notch / SMOOTHING_STEPS * 0.99
+
+
+class LossPanel(QWidget):
+    """Loss above, accuracy below, steps along the bottom; one run live, others dashed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.buffers = RunBuffers()
+        self.run_name = ""
+        self.overlays: list[tuple[str, RunBuffers]] = []
+        self._drawn: tuple[int, int] | None = None  # (id of buffers, version) last drawn
+        self._smoother = Smoother()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        bar = QHBoxLayout()
+        self.log_scale = QCheckBox("Log scale")
+        self.log_scale.setToolTip("Show the loss on a logarithmic scale.")
+        self.log_scale.toggled.connect(self._set_log)
+        self.show_accuracy = QCheckBox("Accuracy")
+        self.show_accuracy.setChecked(True)
+        self.show_accuracy.setToolTip("Show the accuracy plot under the loss.")
+        self.show_accuracy.toggled.connect(self._set_accuracy_visible)
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setRange(0, SMOOTHING_STEPS)
+        self.smoothing.setValue(SMOOTHING_STEPS // 2)
+        self.smoothing.setMaximumWidth(120)
+        self.smoothing.setToolTip("Smooth the training loss with a running average (the raw "
+                                  "values stay faintly behind).")
+        self.smoothing.valueChanged.connect(self._smoothing_changed)
+        bar.addWidget(self.log_scale)
+        bar.addWidget(self.show_accuracy)
+        bar.addSpacing(8)
+        bar.addWidget(QLabel("Smoothing"))
+        bar.addWidget(self.smoothing)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.readout = QLabel(" ")
+        self.readout.setObjectName("InspectorHint")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.readout)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(background())
+        layout.addWidget(self.graphics, 1)
+        self.loss_plot = self.graphics.addPlot(row=0, col=0)
+        _style(self.loss_plot, left="loss")
+        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.accuracy_plot = self.graphics.addPlot(row=1, col=0)
+        _style(self.accuracy_plot, left="accuracy", bottom="step")
+        self.accuracy_plot.setXLink(self.loss_plot)
+        self.accuracy_plot.setYRange(0, 1, padding=0.02)
+        self.graphics.ci.layout.setRowStretchFactor(0, 3)
+        self.graphics.ci.layout.setRowStretchFactor(1, 1)
+        raw = pg.mkColor(TRAIN)
+        raw.setAlpha(70)
+        self.train_raw = fast_curve(self.loss_plot, raw.name(pg.QtGui.QColor.NameFormat.HexArgb))
+        self.train = fast_curve(self.loss_plot, TRAIN, "training", width=1.5)
+        self.val = fast_curve(self.loss_plot, VALIDATION, "validation", width=1.5, symbol="o")
+        self.train_accuracy = fast_curve(self.accuracy_plot, TRAIN)
+        self.val_accuracy = fast_curve(self.accuracy_plot, VALIDATION, symbol="o")
+        self._overlay_curves: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
+        self.cursor = pg.InfiniteLine(angle=90, movable=False,
+                                      pen=pg.mkPen((128, 128, 128, 140), width=1))
+        self.cursor.hide()
+        self.loss_plot.addItem(self.cursor, ignoreBounds=True)
+        self._hover = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._mouse_moved)
+        self._smoothing_changed(self.smoothing.value())
+
+    # -- what to draw ---------------------------------------------------------------------
+
+    def show_buffers(self, buffers: RunBuffers, name: str = "") -> None:
+        """Draw ``buffers`` (a live run's, or a past run's) from now on."""
+        self.buffers = buffers
+        self.run_name = name
+        self._smoother.reset()
+        self._drawn = None
+        self.refresh()
+
+    def set_overlays(self, runs: list[tuple[str, RunBuffers]]) -> None:
+        """Other runs to compare with, drawn dashed: their training loss and accuracy."""
+        for plot, curve in self._overlay_curves:
+            plot.removeItem(curve)
+        self._overlay_curves = []
+        self.overlays = list(runs)
+        for i, (name, buffers) in enumerate(self.overlays):
+            colour = OVERLAY_COLOURS[i % len(OVERLAY_COLOURS)]
+            loss = fast_curve(self.loss_plot, colour, name, dashed=True)
+            loss.setData(buffers.curves["train_loss"].x, buffers.curves["train_loss"].y)
+            accuracy = fast_curve(self.accuracy_plot, colour, dashed=True)
+            accuracy.setData(buffers.curves["train_accuracy"].x,
+                             buffers.curves["train_accuracy"].y)
+            self._overlay_curves += [(self.loss_plot, loss), (self.accuracy_plot, accuracy)]
+
+    @property
+    def smoothing_weight(self) -> float:
+        return self.smoothing.value() / SMOOTHING_STEPS * 0.99
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Redraw if the buffers changed since the last call; True if it redrew."""
+        key = (id(self.buffers), self.buffers.version)
+        if key == self._drawn:
+            return False
+        self._drawn = key
+        curves = self.buffers.curves
+        train = curves["train_loss"]
+        if self.smoothing_weight > 0:
+            smooth = self._smoother.update(train)
+            self.train.setData(smooth.x, smooth.y)
+            self.train_raw.setData(train.x, train.y)
+        else:
+            self.train.setData(train.x, train.y)
+            self.train_raw.setData([], [])
+        self.val.setData(curves["val_loss"].x, curves["val_loss"].y)
+        self.train_accuracy.setData(curves["train_accuracy"].x, curves["train_accuracy"].y)
+        self.val_accuracy.setData(curves["val_accuracy"].x, curves["val_accuracy"].y)
+        return True
+
+    def _smoothing_changed(self, notch: int) -> None:
+        self._smoother.set_weight(self.smoothing_weight)
+        self._drawn = None
+        self.refresh()
+
+    def _set_log(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        self.loss_plot.enableAutoRange()
+
+    def _set_accuracy_visible(self, on: bool) -> None:
+        self.accuracy_plot.setVisible(on)
+
+    def restyle(self) -> None:
+        restyle(self.graphics, [self.loss_plot, self.accuracy_plot])
+
+    # -- hover -------------------------------------------------------------------------------
+
+    def _mouse_moved(self, event: tuple) -> None:
+        position = event[0]
+        for plot in (self.loss_plot, self.accuracy_plot):
+            if plot.isVisible() and plot.sceneBoundingRect().contains(position):
+                step = plot.vb.mapSceneToView(position).x()
+                self.show_values_at(step)
+                return
+        self.cursor.hide()
+
+    def show_values_at(self, step: float) -> str:
+        """Put the values nearest ``step`` in the read-out (and return its text)."""
+        curves = self.buffers.curves
+        parts = []
+        shown_step = None
+        for name, label, percent in (("train_loss", "training loss", False),
+                                     ("val_loss", "validation loss", False),
+                                     ("train_accuracy", "training accuracy", True),
+                                     ("val_accuracy", "validation accuracy", True)):
+            series = curves[name]
+            if not len(series):
+                continue
+            i = int(np.clip(np.searchsorted(series.x, step), 0, len(series) - 1))
+            if i > 0 and abs(series.x[i - 1] - step) < abs(series.x[i] - step):
+                i -= 1
+            if shown_step is None:
+                shown_step = series.x[i]
+            value = series.y[i]
+            if math.isfinite(value):
+                text = f"{value:.1%}" if percent else f"{value:.4g}"
+                parts.append(f"{label} <b>{text}</b>")
+        if shown_step is None:
+            self.readout.setText(" ")
+            return ""
+        self.cursor.setValue(shown_step)
+        self.cursor.show()
+        text = f"step <b>{shown_step:,.0f}</b> · " + " · ".join(parts)
+        self.readout.setText(text)
+        return text

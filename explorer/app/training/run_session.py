@@ -1,0 +1,253 @@
+"""The editor's side of one training run: start it, drain its records, command it, end it.
+
+A ``RunSession`` turns Train into a running process without ever making
+the window wait: the project is copied on the UI thread (a snapshot, so
+later edits do not reach the run), then planned and started on a worker
+thread (planning imports torch and loads the data; starting pickles the
+data into a fresh process). From then on a QTimer drains the run's records
+about 30 times a second into preallocated buffers and tells the panels in
+one signal per tick, however many records came. Pause, Step and Stop go
+down the run's command pipe and return at once.
+
+Whatever happens to the run process (a NaN, running out of memory, a
+crash, being killed) arrives as a ``RunEnded`` with a plain reason; the
+editor and its unsaved graph never notice anything else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from explorer.graph import Project, project
+
+from ..background import BackgroundWork
+from .buffers import RunBuffers
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 33  # how often records are drained while a run is out
+
+# The states a session goes through; "ended" keeps the last run's buffers on show.
+IDLE, STARTING, RUNNING, PAUSED, STOPPING, ENDED = (
+    "idle", "starting", "running", "paused", "stopping", "ended")
+
+
+@dataclass
+class Launched:
+    """What the worker thread hands back once the run process is up."""
+
+    plan: Any  # RunPlan
+    process: Any  # RunProcess
+    channel: Any  # BoundaryChannel, or None when the dataset has no map
+
+
+def launch(snapshot: Project, runs_dir: Path, overrides: dict[str, Any],
+           with_boundary: bool = True) -> Launched:
+    """Plan and start a run of ``snapshot`` (on a worker thread: this imports torch)."""
+    from explorer.train import RunProcess, plan_run
+    from explorer.train.boundary import BoundaryChannel, BoundaryGrid, shows_boundary
+
+    plan = plan_run(snapshot, **overrides)
+    channel = None
+    if with_boundary and shows_boundary(plan.dataset):
+        channel = BoundaryChannel(BoundaryGrid.around(plan.dataset.x_train))
+    process = RunProcess(plan, out=runs_dir,
+                         child_callbacks=[channel.probe] if channel is not None else [])
+    try:
+        process.start()
+    finally:
+        if channel is not None:
+            channel.run_started()
+    return Launched(plan, process, channel)
+
+
+def start_error_text(error: BaseException) -> str:
+    """Why a run could not start, for the user: a SetupError's own words, else a summary."""
+    message = getattr(error, "message", None)
+    if isinstance(message, str) and message:
+        hint = getattr(error, "hint", "") or ""
+        return message + (f" {hint}" if hint else "")
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"The run could not start: {text}"
+
+
+class RunSession(QObject):
+    """One run at a time; its buffers stay on show after it ends, until the next one."""
+
+    state_changed = Signal(str)
+    run_started = Signal(object)  # RunStarted
+    progress = Signal(object)  # Progress, at most once per tick
+    records_added = Signal()  # new StepRecords are in ``buffers`` (once per tick)
+    boundary = Signal(object)  # BoundaryFrame, the newest of the tick
+    run_ended = Signal(object)  # RunEnded
+    start_failed = Signal(str)  # the plain reason a run could not start
+
+    def __init__(self, runs_dir: Callable[[], Path], parent: QObject | None = None,
+                 *, with_boundary: bool = True) -> None:
+        super().__init__(parent)
+        self.runs_dir = runs_dir
+        self.with_boundary = with_boundary
+        self.state = IDLE
+        self.buffers = RunBuffers()
+        self.plan: Any = None
+        self.process: Any = None
+        self.channel: Any = None
+        self.started: Any = None  # RunStarted
+        self.last_progress: Any = None
+        self.ended: Any = None  # RunEnded
+        self._cancel = False
+        self._work = BackgroundWork(self)
+        self._timer = QTimer(self, interval=POLL_MS)
+        self._timer.timeout.connect(self.poll)
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        """A run is starting, running, paused or stopping."""
+        return self.state in (STARTING, RUNNING, PAUSED, STOPPING)
+
+    @property
+    def run_dir(self) -> Path | None:
+        return getattr(self.process, "run_dir", None)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    # -- commands ---------------------------------------------------------------------
+
+    def start(self, source: Project, **overrides: Any) -> bool:
+        """Start a run of a snapshot of ``source``; False if one is already out."""
+        if self.active:
+            return False
+        snapshot = project.loads(project.dumps(source))
+        self._reset()
+        self._set_state(STARTING)
+        runs_dir = self.runs_dir()
+        self._work.submit(
+            lambda: launch(snapshot, runs_dir, overrides, self.with_boundary),
+            self._launched, self._launch_failed)
+        return True
+
+    def pause(self) -> None:
+        if self.state == RUNNING and self.process is not None:
+            self.process.pause()
+
+    def resume(self) -> None:
+        if self.state == PAUSED and self.process is not None:
+            self.process.resume()
+
+    def step(self) -> None:
+        """While paused: one more step, logged in full."""
+        if self.state == PAUSED and self.process is not None:
+            self.process.step()
+
+    def stop(self) -> None:
+        """Ask the run to stop after its current step; it keeps its weights."""
+        if self.state == STARTING:
+            self._cancel = True
+            self._set_state(STOPPING)
+        elif self.state in (RUNNING, PAUSED) and self.process is not None:
+            self.process.stop()
+            self._set_state(STOPPING)
+
+    def kill(self) -> None:
+        """End the run process at once (nothing saved); the end arrives as usual."""
+        if self.process is not None and self.ended is None:
+            self.process.kill()
+
+    def shutdown(self, timeout: float = 3.0) -> None:
+        """The window closes: stop the run (kill it if it does not stop in ``timeout`` s)."""
+        self._timer.stop()
+        if self.process is not None:
+            try:
+                self.process.close(timeout)
+            except Exception:  # closing must never keep the window open
+                log.exception("closing the run process failed")
+        if self.channel is not None:
+            self.channel.close()
+
+    # -- records ----------------------------------------------------------------------
+
+    def poll(self) -> None:
+        """Drain what arrived (the timer calls this); one signal per kind of news."""
+        process = self.process
+        if process is None:
+            return
+        records = process.poll()
+        added = False
+        newest_progress = None
+        for record in records:
+            kind = type(record).__name__
+            if kind == "StepRecord":
+                self.buffers.add(record)
+                added = True
+            elif kind == "Progress":
+                newest_progress = record
+            elif kind == "StateChanged":
+                if self.state != STOPPING:
+                    self._set_state(PAUSED if record.state == "paused" else RUNNING)
+            elif kind == "RunStarted":
+                self.started = record
+                self.run_started.emit(record)
+        if added:
+            self.records_added.emit()
+        if newest_progress is not None:
+            self.last_progress = newest_progress
+            self.progress.emit(newest_progress)
+        if self.channel is not None:
+            frame = self.channel.poll()
+            if frame is not None:
+                self.boundary.emit(frame)
+        if process.ended is not None:
+            self._finish(process.ended)
+
+    # -- inside -------------------------------------------------------------------------
+
+    def _reset(self) -> None:
+        self.buffers = RunBuffers()
+        self.plan = self.process = self.channel = None
+        self.started = self.last_progress = self.ended = None
+        self._cancel = False
+
+    def _launched(self, launched: Launched) -> None:
+        self.plan, self.process, self.channel = launched.plan, launched.process, launched.channel
+        if self._cancel:
+            self.process.stop()
+        else:
+            self._set_state(RUNNING)
+        self._timer.start()
+
+    def _launch_failed(self, error: BaseException) -> None:
+        if type(error).__name__ != "SetupError":
+            log.error("A run could not start", exc_info=error)
+        self._set_state(IDLE)
+        self.start_failed.emit(start_error_text(error))
+
+    def _finish(self, ended: Any) -> None:
+        self._timer.stop()
+        self.ended = ended
+        if self.channel is not None:
+            frame = self.channel.poll()  # the last map may follow the end
+            if frame is not None:
+                self.boundary.emit(frame)
+        process, channel = self.process, self.channel
+        # Reaping the process may wait a moment for it to exit: not on the UI thread.
+        self._work.submit(lambda: _close(process, channel), lambda _: None,
+                          lambda error: log.warning("closing a run: %s", error))
+        self._set_state(ENDED)
+        self.run_ended.emit(ended)
+
+
+def _close(process: Any, channel: Any) -> None:
+    process.close()
+    if channel is not None:
+        channel.close()

@@ -1,0 +1,366 @@
+"""Live training in the main window: the Run menu, the Train panel, the live panels, the
+gradient colours on the canvas and the run history, wired to one ``RunSession``.
+
+Nothing heavy is made at start-up: panels are built the first time they are
+shown (pyqtgraph and numpy load then), the session the first time a run
+starts or a panel needs it, torch only inside a run's planning thread and
+the run process. Panels redraw from a 20 Hz timer, only when their data
+changed and only while visible, so the editor stays smooth while a run
+trains at full speed; the canvas colours follow at 5 Hz.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
+
+from ..paths import data_dir
+from .canvas_heat import CanvasHeat
+from .devices import DeviceList
+
+if TYPE_CHECKING:
+    from ..main_window import MainWindow
+
+PANEL_HEIGHT = 300
+
+
+def runs_dir() -> Path:
+    """Where runs started from the editor keep their folders."""
+    return data_dir() / "runs"
+
+
+class LazyPanel(QWidget):
+    """A dock's contents, built the first time the dock is on screen.
+
+    Docks tabbed behind others count as visible to Qt, so the dock's
+    ``visibilityChanged`` (which follows the tabs) says when it is on screen.
+    """
+
+    def __init__(self, build: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self._build = build
+        self.content: QWidget | None = None
+        self.on_screen = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def ensure(self) -> QWidget:
+        if self.content is None:
+            self.content = self._build()
+            self.layout().addWidget(self.content)
+        return self.content
+
+    def set_on_screen(self, on: bool) -> None:
+        self.on_screen = on
+        if on:  # a moment later, and only if still there: a window being set up flickers
+            QTimer.singleShot(0, self._shown)
+
+    def _shown(self) -> None:
+        if not self.on_screen:
+            return
+        try:  # an error escaping a Qt event handler can take the whole app down
+            content = self.ensure()
+            refresh = getattr(content, "refresh", None)
+            if callable(refresh):
+                refresh()  # it may have missed updates while hidden
+        except Exception:
+            sys.excepthook(*sys.exc_info())  # logged and shown; the editor carries on
+
+
+class TrainingWorkspace(QObject):
+    """Everything about training in one window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.document = window.document
+        self.devices = DeviceList(self)
+        self.presenter: Any = None  # RunPresenter (with its RunSession), made on first use
+        self.showing: Any = None  # the buffers the panels show (a live run's or a past run's)
+        self.heat = CanvasHeat(self.document, window.scene, window.view, self)
+        self.actions = self._make_actions()
+        self.controls_host = LazyPanel(self._build_controls)
+        self.loss_host = LazyPanel(self._build_loss)
+        self.gradient_host = LazyPanel(self._build_gradients)
+        self.boundary_host = LazyPanel(self._build_boundary)
+        self.history_host = LazyPanel(self._build_history)
+        self.controls_dock = window.add_panel("Train", self.controls_host)
+        self.history_dock = window.add_panel("Runs", self.history_host)
+        for dock in (self.controls_dock, self.history_dock):
+            dock.visibilityChanged.connect(dock.widget().set_on_screen)
+        self.loss_dock = self._bottom_dock("Loss", self.loss_host, window.issues_dock)
+        self.gradient_dock = self._bottom_dock("Gradient flow", self.gradient_host,
+                                               self.loss_dock)
+        self.boundary_dock = self._bottom_dock("Decision boundary", self.boundary_host,
+                                               self.gradient_dock)
+        self.update_actions()
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _bottom_dock(self, title: str, widget: LazyPanel, beside: QDockWidget) -> QDockWidget:
+        window = self.window
+        dock = QDockWidget(title, window)
+        dock.setObjectName(title.replace(" ", "") + "Dock")
+        dock.setWidget(widget)
+        if beside is window.issues_dock:  # tabbed with History: split would add a tab
+            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock,
+                                 Qt.Orientation.Horizontal)
+        else:
+            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            window.splitDockWidget(beside, dock, Qt.Orientation.Horizontal)
+        window.actions_.panels_menu.addAction(dock.toggleViewAction())
+        dock.visibilityChanged.connect(widget.set_on_screen)
+        dock.hide()  # until the first run (or the Panels menu) asks for it
+        return dock
+
+    def _make_actions(self) -> dict[str, QAction]:
+        w = self.window
+        made: dict[str, QAction] = {}
+        for name, text, keys, tip, slot in (
+            ("train", "Train", "F5", "Train the network on its dataset (or resume).", self.train),
+            ("pause", "Pause", "F6", "Pause the run after its current step.", self.pause),
+            ("step", "Step", "F10", "While paused: one more step, logged in full.", self.step),
+            ("stop", "Stop", "Shift+F5", "Stop the run; it keeps what it learned.", self.stop),
+        ):
+            action = QAction(text, w)
+            action.setShortcut(QKeySequence(keys))
+            action.setToolTip(f"{tip} ({keys})")
+            action.setStatusTip(tip)
+            action.triggered.connect(lambda *_, s=slot: s())
+            w.addAction(action)
+            made[name] = action
+        colours = QAction("Colour Nodes by &Gradient", w, checkable=True, checked=True)
+        colours.setStatusTip("Colour the canvas by each layer's gradient size during and "
+                             "after a run.")
+        colours.toggled.connect(self.heat.set_enabled)
+        clear = QAction("&Clear Gradient Colours", w)
+        clear.triggered.connect(lambda *_: self.heat.clear())
+        made.update(colours=colours, clear_colours=clear)
+        ui = w.actions_
+        run_menu = w.menuBar().addMenu("&Run")
+        w.menuBar().insertMenu(ui.help_menu.menuAction(), run_menu)
+        run_menu.addActions([made[n] for n in ("train", "pause", "step", "stop")])
+        ui.view_menu.addSeparator()
+        ui.view_menu.addActions([colours, clear])
+        ui.tool_bar.addSeparator()
+        ui.tool_bar.addActions([made[n] for n in ("train", "pause", "step", "stop")])
+        return made
+
+    def _build_controls(self) -> QWidget:
+        from .run_controls import RunControls
+
+        controls = RunControls(self.document, self.actions, self.devices)
+        controls.node_link_clicked.connect(self.window.reveal_node)
+        if self.presenter is not None:
+            self.presenter.show_state(controls)
+        return controls
+
+    def _build_loss(self) -> QWidget:
+        from .loss_panel import LossPanel
+
+        panel = LossPanel()
+        if self.showing is not None:
+            panel.show_buffers(self.showing)
+        return panel
+
+    def _build_gradients(self) -> QWidget:
+        from .gradient_panel import GradientFlowPanel
+
+        panel = GradientFlowPanel()
+        if self.showing is not None:
+            panel.show_buffers(self.showing)
+        return panel
+
+    def _build_boundary(self) -> QWidget:
+        from .boundary_panel import BoundaryPanel
+
+        panel = BoundaryPanel()
+        if self.presenter is not None:
+            self.presenter.prepare_boundary(panel)
+        return panel
+
+    def _build_history(self) -> QWidget:
+        from .run_history import RunHistory
+
+        history = RunHistory(runs_dir())
+        history.run_opened.connect(self._show_past_run)
+        history.compare_changed.connect(self._compare)
+        history.restore_requested.connect(self._restore)
+        history.export_requested.connect(self._export)
+        history.message.connect(lambda text, problem: self.window.show_message(text, problem))
+        session = self.session
+        if session is not None and session.run_dir is not None and session.active:
+            history.busy_paths.add(session.run_dir)
+        history.reload()
+        return history
+
+    # -- the built panels (None until shown) ---------------------------------------------------
+
+    @property
+    def controls(self) -> Any:
+        return self.controls_host.content
+
+    @property
+    def loss(self) -> Any:
+        return self.loss_host.content
+
+    @property
+    def gradients(self) -> Any:
+        return self.gradient_host.content
+
+    @property
+    def boundary(self) -> Any:
+        return self.boundary_host.content
+
+    @property
+    def history(self) -> Any:
+        return self.history_host.content
+
+    @property
+    def session(self) -> Any:
+        """The RunSession, once a run has been asked for (None before)."""
+        return self.presenter.session if self.presenter is not None else None
+
+    def ensure_session(self) -> Any:
+        if self.presenter is None:
+            from .presenter import RunPresenter
+
+            self.presenter = RunPresenter(self)
+        return self.presenter.session
+
+    # -- commands -------------------------------------------------------------------------------
+
+    def train(self) -> bool:
+        """Start a run of the document as it is now (or resume a paused one)."""
+        session = self.ensure_session()
+        if session.state == "paused":
+            session.resume()
+            return True
+        if session.active:
+            return False
+        errors = self.document.result.errors
+        if errors:
+            first = errors[0]
+            where = f"{first.node_id}: " if first.node_id else ""
+            more = f" ({len(errors) - 1} more)" if len(errors) > 1 else ""
+            self.say(f"The network cannot train yet. {where}{first.message}{more}",
+                     error=True, node_id=first.node_id)
+            return False
+        self.controls_dock.show()
+        self.controls_dock.raise_()
+        self.show_panels()
+        self.heat.clear()
+        return session.start(self.document.project)
+
+    def show_panels(self) -> None:
+        """Show the live panels; the first time, give them room beside the problems list."""
+        docks = (self.loss_dock, self.gradient_dock, self.boundary_dock)
+        first_time = not any(d.isVisible() for d in docks)
+        for dock in docks:
+            dock.show()
+        if first_time:
+            w = self.window
+            w.resizeDocks([w.issues_dock, *docks], [260, 520, 520, 300],
+                          Qt.Orientation.Horizontal)
+            w.resizeDocks([self.loss_dock], [PANEL_HEIGHT], Qt.Orientation.Vertical)
+
+    def pause(self) -> None:
+        if self.session is not None:
+            self.session.pause()
+
+    def step(self) -> None:
+        if self.session is not None:
+            self.session.step()
+
+    def stop(self) -> None:
+        if self.session is not None:
+            self.session.stop()
+
+    def shutdown(self) -> None:
+        """The window closes: stop a run that is still going."""
+        if self.presenter is not None:
+            self.presenter.shutdown()
+
+    def restyle(self) -> None:
+        for panel in (self.loss, self.gradients, self.boundary):
+            if panel is not None:
+                panel.restyle()
+        self.heat.legend.update()
+
+    # -- telling the user ---------------------------------------------------------------------
+
+    def say(self, text: str, *, error: bool = False, node_id: str | None = None) -> None:
+        """A line in the Train panel, the status bar, and a banner for problems."""
+        if self.controls is not None:
+            self.controls.show_status(text, error=error, node_id=node_id)
+        self.window.show_message(text, error=error)
+        if node_id:
+            self.window.reveal_node(node_id)
+
+    def update_actions(self) -> None:
+        state = self.session.state if self.session is not None else "idle"
+        a = self.actions
+        a["train"].setEnabled(state in ("idle", "ended", "paused"))
+        a["train"].setText("Resume" if state == "paused" else "Train")
+        a["pause"].setEnabled(state == "running")
+        a["step"].setEnabled(state == "paused")
+        a["stop"].setEnabled(state in ("starting", "running", "paused"))
+
+    def show_buffers(self, buffers: Any, name: str = "") -> None:
+        """Point the panels at ``buffers`` (a live run's, or a past run's)."""
+        self.showing = buffers
+        if self.loss is not None:
+            self.loss.show_buffers(buffers, name)
+        if self.gradients is not None:
+            self.gradients.show_buffers(buffers)
+
+    # -- the run history -------------------------------------------------------------------------
+
+    def _show_past_run(self, run: Any) -> None:
+        session = self.session
+        if session is not None and session.run_dir == run.summary.path and session.active:
+            self.show_buffers(session.buffers, run.summary.name)  # the live one
+        else:
+            self.show_buffers(run.buffers, run.summary.name)
+        self.heat.show_record(self.showing.last)
+
+    def _compare(self, runs: list) -> None:
+        if self.loss is not None:
+            self.loss.set_overlays([(r.summary.name, r.buffers) for r in runs])
+
+    def _restore(self, summary: Any) -> None:
+        """Put a run's graph and settings back in the editor (after asking about unsaved work)."""
+        from explorer.graph import ProjectFileError, project
+        from explorer.train.run_index import PROJECT_FILE
+
+        try:
+            snapshot = project.load(summary.path / PROJECT_FILE)
+        except (ProjectFileError, OSError) as error:
+            self.say(f"The graph of “{summary.name}” could not be read: {error}", error=True)
+            return
+        if not self.window.files.maybe_save():
+            return
+        self.document.replace(snapshot, self.document.path, modified=True)
+        self.say(f"Restored the graph and settings of “{summary.name}”. Your file changes "
+                 "only when you save.")
+
+    def _export(self, summary: Any, path: str) -> None:
+        from .exports import ExportError, export_curves_csv, export_plot, target_path
+
+        target = target_path(path)
+        try:
+            if target.suffix.lower() == ".csv":
+                export_curves_csv(summary.path, target)
+            else:
+                loss = self.loss_host.ensure()
+                export_plot(loss.graphics.ci, target)
+        except ExportError as error:
+            self.say(str(error), error=True)
+            return
+        self.say(f"Saved the curves of “{summary.name}” as {target.name}.")
