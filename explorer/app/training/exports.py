@@ -32,16 +32,20 @@ def export_curves_csv(run_dir: Path, target: Path) -> Path:
     return target
 
 
-def export_plot(layout_item, target: Path, width: int = 1600) -> Path:
-    """Save a pyqtgraph layout (the loss and accuracy plots) as PNG or SVG by suffix."""
-    from pyqtgraph import exporters
+def export_plot(graphics, target: Path, width: int = 1600) -> Path:
+    """Save a pyqtgraph GraphicsLayoutWidget (the loss and accuracy plots) as PNG or SVG.
 
+    SVG is drawn through Qt's own SVG generator: pyqtgraph's SVG exporter
+    fails on current Qt versions (pyqtgraph issue 3485).
+    """
     suffix = target.suffix.lower()
     try:
         if suffix == ".svg":
-            exporters.SVGExporter(layout_item).export(str(target))
+            _write_svg(graphics, target)
         else:
-            exporter = exporters.ImageExporter(layout_item)
+            from pyqtgraph import exporters
+
+            exporter = exporters.ImageExporter(graphics.ci)
             exporter.parameters()["width"] = width
             exporter.export(str(target))
     except (OSError, RuntimeError, ValueError) as error:
@@ -49,3 +53,21 @@ def export_plot(layout_item, target: Path, width: int = 1600) -> Path:
     if not target.is_file():
         raise ExportError(f"Could not save {target.name}: the folder may not be writable.")
     return target
+
+
+def _write_svg(graphics, target: Path) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    size = graphics.size()
+    generator = QSvgGenerator()
+    generator.setFileName(str(target))
+    generator.setSize(size)
+    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setTitle(target.stem)
+    painter = QPainter(generator)
+    try:
+        graphics.render(painter)
+    finally:
+        painter.end()

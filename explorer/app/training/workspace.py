@@ -359,7 +359,7 @@ class TrainingWorkspace(QObject):
                 export_curves_csv(summary.path, target)
             else:
                 loss = self.loss_host.ensure()
-                export_plot(loss.graphics.ci, target)
+                export_plot(loss.graphics, target)
         except ExportError as error:
             self.say(str(error), error=True)
             return

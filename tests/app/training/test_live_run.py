@@ -116,3 +116,33 @@ def test_a_killed_run_shows_its_failure_and_the_editor_keeps_working(trainer, qt
     saved = load(target)
     assert saved.graph.node("res_1").params["hidden"] == 48
     assert saved.graph.node("res_2").params["hidden"] == 40
+
+
+def test_a_diverging_run_fails_and_points_at_the_node(trainer, qtbot):
+    workspace = trainer.training
+    assert change_settings(trainer.document, lr=10.0, optimizer="sgd", momentum=0.99,
+                           log_every=1) is None
+    assert workspace.train()
+    session = workspace.session
+    qtbot.waitUntil(lambda: session.state == "ended", timeout=RUN_TIMEOUT_MS)
+    ended = session.ended
+    assert ended.status == "failed" and ended.node_id == "linear_1"
+    status = workspace.controls.status_text
+    assert "stopped being finite" in status and "Show linear_1" in status
+    assert trainer.scene.selected_node_ids() == ["linear_1"]  # the canvas points at it
+    trainer.scene.clearSelection()
+    workspace.controls.status.linkActivated.emit("node:linear_1")
+    assert trainer.scene.selected_node_ids() == ["linear_1"]
+
+
+def test_a_dataset_that_cannot_load_is_refused_before_the_run(trainer, qtbot, tmp_path):
+    workspace = trainer.training
+    missing = tmp_path / "measurements.csv"
+    assert change_settings(trainer.document, dataset="csv",
+                           dataset_options={"path": str(missing)}) is None
+    assert workspace.train()
+    session = workspace.session
+    qtbot.waitUntil(lambda: session.state == "idle" and "measurements.csv" in
+                    workspace.controls.status_text, timeout=RUN_TIMEOUT_MS)
+    assert session.process is None and "#d93a35" in workspace.controls.status_text
+    assert workspace.actions["train"].isEnabled()
