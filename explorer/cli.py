@@ -65,6 +65,27 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
+@command("train", "train a project, with a progress bar; the run is saved as a folder")
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    from explorer.train.console import add_train_arguments
+
+    add_train_arguments(parser)
+
+
+@command("sweep", "train one network per block type and depth, the same way, and compare")
+def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    from explorer.train.experiment_console import add_sweep_arguments
+
+    add_sweep_arguments(parser)
+
+
+@command("demo", "run a classroom demonstration (without a name: list them)")
+def _demo_arguments(parser: argparse.ArgumentParser) -> None:
+    from explorer.train.experiment_console import add_demo_arguments
+
+    add_demo_arguments(parser)
+
+
 @command("export", "export a project as PyTorch code (and a training script), or as ONNX")
 def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="a project file (.archx.json)")

@@ -4,10 +4,14 @@ Run after changing a recipe or a setting here: python scripts/make_examples.py
 """
 
 from explorer.graph import recipes
+from explorer.graph.demos import DEEP_MLP
 from explorer.graph.examples import EXAMPLES_DIR, example_path
 from explorer.graph.project import save
 
-CLASSROOM_SGD = {"optimizer": "sgd", "lr": 0.1, "momentum": 0.9, "batch_size": 64}
+# The highway demonstration's settings (SGD, cosine decay, warm-up, He initialisation).
+CLASSROOM_SGD = {k: v for k, v in DEEP_MLP.to_dict().items()
+                 if k in ("optimizer", "lr", "momentum", "schedule", "warmup_steps",
+                          "batch_size", "init")}
 
 
 NAMES = {

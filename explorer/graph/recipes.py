@@ -42,14 +42,17 @@ def mlp(
     features: int = 2,
     classes: int = 2,
     activation: str = "ReLU",
+    norm: str = "none",
     dataset: str = "spirals",
     **training: Any,
 ) -> Project:
-    """A plain MLP: ``depth`` hidden Linear + activation layers, then a classifier."""
+    """A plain MLP: ``depth`` hidden Linear (+ BatchNorm) + activation layers, a classifier."""
     g = ArchitectureGraph()
     chain = _Chain(g, g.add_node("VectorInput", {"features": features}))
     for _ in range(depth):
-        chain.add("Linear", out_features=width)
+        chain.add("Linear", out_features=width, bias=norm == "none")
+        if norm == "batch":
+            chain.add("BatchNorm")
         chain.add(activation)
     chain.add("Linear", out_features=classes)
     chain.add("ClassificationOutput")

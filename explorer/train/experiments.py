@@ -1,0 +1,146 @@
+"""Run an experiment: every variant trained the same way, one after another, then compared.
+
+Each variant keeps its own network but takes the experiment's training
+settings (dataset, seed, optimizer, budget), so differences in the results
+come from the architecture alone. The results hold the curves and the final
+figures, and write to two CSV files (one row per variant, one row per
+logged step) that any spreadsheet opens.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from explorer.graph import TrainingSettings, check_graph
+from explorer.graph.experiments import Variant
+from explorer.graph.project import Project, dumps, loads
+
+from .callbacks import Callback
+from .engine import Trainer
+from .plan import plan_run
+from .records import StepRecord
+from .run_folder import new_run_dir
+
+RESULT_COLUMNS = ("label", "block", "depth", "parameters", "status", "steps",
+                  "final_train_loss", "final_val_loss", "final_val_accuracy", "seconds",
+                  "reason", "run_dir")
+CURVE_COLUMNS = ("label", "step", "train_loss", "val_loss", "val_accuracy", "grad_norm")
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    label: str
+    tags: dict[str, Any]
+    parameters: int
+    status: str  # done, stopped or failed
+    reason: str
+    steps: int
+    seconds: float
+    curve: tuple[StepRecord, ...]
+    run_dir: str | None = None
+    model: Any = field(default=None, repr=False, compare=False)  # the trained module
+
+    @property
+    def final_train_loss(self) -> float | None:
+        """The mean training loss over the last tenth of the logged steps (less noisy than one)."""
+        tail = self.curve[-max(1, len(self.curve) // 10):]
+        losses = [r.train_loss for r in tail if r.train_loss is not None]
+        return sum(losses) / len(losses) if losses else None
+
+    @property
+    def final_val_loss(self) -> float | None:
+        return next((r.val_loss for r in reversed(self.curve) if r.val_loss is not None), None)
+
+    @property
+    def final_val_accuracy(self) -> float | None:
+        return next((r.val_accuracy for r in reversed(self.curve)
+                     if r.val_accuracy is not None), None)
+
+    def row(self) -> dict[str, Any]:
+        return {"label": self.label, "block": self.tags.get("block", ""),
+                "depth": self.tags.get("depth", ""), "parameters": self.parameters,
+                "status": self.status, "steps": self.steps,
+                "final_train_loss": self.final_train_loss,
+                "final_val_loss": self.final_val_loss,
+                "final_val_accuracy": self.final_val_accuracy,
+                "seconds": round(self.seconds, 2), "reason": self.reason,
+                "run_dir": self.run_dir or ""}
+
+
+class _Curve(Callback):
+    def __init__(self) -> None:
+        self.records: list[StepRecord] = []
+
+    def on_log(self, record: StepRecord) -> None:
+        self.records.append(record)
+
+
+def shared(variant: Variant, settings: TrainingSettings) -> Project:
+    """A copy of the variant's project that trains with the experiment's settings."""
+    project = loads(dumps(variant.project))
+    project.training = settings
+    return project
+
+
+def run_experiment(
+    variants: Sequence[Variant],
+    settings: TrainingSettings | None = None,
+    *,
+    out: str | os.PathLike | None = None,
+    keep_models: bool = False,
+    on_start: Callable[[int, Variant], None] | None = None,
+    callbacks: Callable[[Variant], Sequence[Callback]] | None = None,
+    **overrides: Any,
+) -> list[VariantResult]:
+    """Train every variant with the same settings (the first variant's, unless given).
+
+    Each variant is checked before any of them trains, so a bad one stops the
+    experiment at once (SetupError) rather than after an hour. A run that
+    fails while training (a NaN, say) is a result like any other.
+    """
+    if not variants:
+        raise ValueError("an experiment needs at least one variant")
+    base = (settings or variants[0].project.training).replace(**overrides)
+    plans = [plan_run(shared(v, base)) for v in variants]  # every problem shows up first
+    results = []
+    for index, (variant, plan) in enumerate(zip(variants, plans, strict=True)):
+        if on_start is not None:
+            on_start(index, variant)
+        curve = _Curve()
+        extra = list(callbacks(variant)) if callbacks else []
+        run_dir = new_run_dir(out, variant.label) if out is not None else None
+        trainer = Trainer(plan, [curve, *extra], run_dir=run_dir)
+        started = time.perf_counter()
+        ended = trainer.run()
+        params = check_graph(variant.project.graph).total_params
+        results.append(VariantResult(
+            variant.label, dict(variant.tags), params, ended.status, ended.reason, ended.step,
+            time.perf_counter() - started, tuple(curve.records),
+            str(run_dir) if run_dir is not None else None,
+            trainer.model if keep_models else None))
+    return results
+
+
+def write_results(results: Sequence[VariantResult], folder: str | os.PathLike) -> tuple[Path, Path]:
+    """results.csv (one row per variant) and curves.csv (one row per logged step)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    table, curves = folder / "results.csv", folder / "curves.csv"
+    with table.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, RESULT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(r.row() for r in results)
+    with curves.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(CURVE_COLUMNS)
+        for result in results:
+            for r in result.curve:
+                writer.writerow([result.label, r.step, r.train_loss, r.val_loss,
+                                 r.val_accuracy, r.grad_norm])
+    return table, curves
