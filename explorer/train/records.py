@@ -9,7 +9,7 @@ travel: everything is a float, an int, a string or a dict of them.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Status = Literal["done", "stopped", "failed"]
@@ -36,13 +36,18 @@ class NodeStats:
     act_std: float | None = None
     gate_mean: float | None = None
 
-    def to_json(self) -> dict[str, float]:
-        return {k: json_number(v) for k, v in asdict(self).items() if v is not None}
+    def to_json(self) -> dict[str, float | None]:
+        """The statistics present, NaN and infinity written as null (JSON has neither)."""
+        values = ((name, getattr(self, name)) for name in _NODE_FIELDS)
+        return {name: (v if -math.inf < v < math.inf else None)
+                for name, v in values if v is not None}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NodeStats:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: _float_or_none(v) for k, v in data.items() if k in names})
+        return cls(**{k: _float_or_none(v) for k, v in data.items() if k in _NODE_FIELDS})
+
+
+_NODE_FIELDS = tuple(f.name for f in fields(NodeStats))
 
 
 @dataclass(frozen=True)

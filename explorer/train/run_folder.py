@@ -14,14 +14,16 @@ Everything is JSON, CSV or safetensors: no pickle anywhere.
 
 from __future__ import annotations
 
+import collections
 import csv
 import json
 import os
 import re
 import tempfile
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from safetensors.torch import save_file
 from torch import nn
@@ -79,44 +81,79 @@ def write_status(run_dir: Path, ended: RunEnded) -> None:
 
 
 class RunWriter:
-    """Writes one run's folder as the run goes; every record is on disk when ``log`` returns."""
+    """Writes one run's folder as the run goes.
+
+    Metrics are encoded and written by a background thread, so the training
+    loop only hands a record over; they reach the disk within moments (a
+    crash loses at most the last few). A write error (a full disk) is raised
+    by the next ``log`` or by ``end``.
+    """
 
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
-        self._metrics = None
-        self._curves = None
-        self._csv: csv.writer | None = None
+        self._pending: collections.deque[StepRecord | None] = collections.deque()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     def begin(self, project_text: str, config: dict[str, Any]) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         (self.run_dir / PROJECT_FILE).write_text(project_text, encoding="utf-8")
         write_json(self.run_dir / CONFIG_FILE, _plain(config))
         write_json(self.run_dir / STATUS_FILE, {"status": "running", "reason": ""})
-        self._metrics = open(self.run_dir / METRICS_FILE, "w", encoding="utf-8")  # noqa: SIM115
-        self._curves = open(self.run_dir / CURVES_FILE, "w", encoding="utf-8",  # noqa: SIM115
-                            newline="")
-        self._csv = csv.writer(self._curves)
-        self._csv.writerow(StepRecord.SCALARS)
+        metrics = open(self.run_dir / METRICS_FILE, "w", encoding="utf-8")  # noqa: SIM115
+        curves = open(self.run_dir / CURVES_FILE, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        csv.writer(curves).writerow(StepRecord.SCALARS)
+        self._thread = threading.Thread(target=self._write, args=(metrics, curves),
+                                        name="run-folder-writer", daemon=True)
+        self._thread.start()
 
     def log(self, record: StepRecord) -> None:
-        if self._metrics is None:
-            return
-        self._metrics.write(json.dumps(record.to_json(), allow_nan=False,
-                                       separators=(",", ":")) + "\n")
-        self._metrics.flush()
-        values = (json_number(v) for v in record.scalars().values())
-        self._csv.writerow(["" if v is None else v for v in values])
-        self._curves.flush()
+        if self._error is not None:
+            raise self._error
+        if self._thread is not None:
+            with self._wake:
+                self._pending.append(record)
+                self._wake.notify()
 
     def end(self, ended: RunEnded, model: nn.Module | None) -> None:
-        for f in (self._metrics, self._curves):
-            if f is not None:
-                f.close()
-        self._metrics = self._curves = None
+        """Finish the metrics, save the weights (if given) and write the final status."""
+        if self._thread is not None:
+            with self._wake:
+                self._pending.append(None)
+                self._wake.notify()
+            self._thread.join()
+            self._thread = None
         if model is not None:
             save_weights(model, self.run_dir / WEIGHTS_FILE)
         if self.run_dir.is_dir():
             write_status(self.run_dir, ended)
+        if self._error is not None:
+            raise self._error
+
+    def _write(self, metrics: TextIO, curves: TextIO) -> None:
+        table = csv.writer(curves)
+        with metrics, curves:
+            while True:
+                with self._wake:
+                    while not self._pending:
+                        self._wake.wait()
+                    batch = list(self._pending)
+                    self._pending.clear()
+                records = [r for r in batch if r is not None]
+                try:
+                    for record in records:
+                        metrics.write(json.dumps(record.to_json(), allow_nan=False,
+                                                 separators=(",", ":")) + "\n")
+                        values = (json_number(v) for v in record.scalars().values())
+                        table.writerow(["" if v is None else v for v in values])
+                    metrics.flush()
+                    curves.flush()
+                except (OSError, ValueError) as error:
+                    self._error = error
+                    return
+                if len(records) < len(batch):  # the end marker came
+                    return
 
 
 def save_weights(model: nn.Module, path: Path) -> None:

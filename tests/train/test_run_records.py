@@ -11,7 +11,7 @@ from safetensors.torch import load_file
 
 from explorer.build import build_model
 from explorer.graph import project as project_file
-from explorer.train import RunRecordError, load_run, train
+from explorer.train import RunRecordError, StepRecord, load_run, train
 from explorer.train.run_folder import new_run_dir
 
 from .train_helpers import PoisonWeights, tiny_mlp
@@ -102,3 +102,14 @@ def test_missing_or_broken_run_folders_are_refused_clearly(tmp_path, finished):
 def test_runs_never_share_a_folder(tmp_path):
     folders = {new_run_dir(tmp_path, "same name") for _ in range(3)}
     assert len(folders) == 3 and all(f.is_dir() for f in folders)
+
+
+def test_a_disk_that_fills_up_fails_the_run_with_a_clear_reason(tmp_path, monkeypatch):
+    def full(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(StepRecord, "to_json", full)
+    ended = train(tiny_mlp(steps=200, log_every=1), out=tmp_path)
+    assert ended.status == "failed"
+    assert "No space left on device" in ended.reason
+    assert load_run(ended.run_dir).state == "failed"
