@@ -98,11 +98,12 @@ class NodeItem(QGraphicsItem):
 
     def set_heat(self, colour: QColor | None, lines: tuple[str, ...] = ()) -> None:
         """Colour the node by how it trains (None: its usual look); ``lines`` join the tooltip."""
-        if colour == self.heat and lines == self.heat_lines:
-            return
-        self.heat, self.heat_lines = colour, lines
-        self._update_tooltip()
-        self.update()
+        if lines != self.heat_lines:
+            self.heat_lines = lines
+            self._update_tooltip()
+        if colour != self.heat:  # only a new colour costs a repaint
+            self.heat = colour
+            self.update()
 
     def set_report(self, report: NodeReport | None, issues: tuple[Issue, ...]) -> bool:
         """Show a new check result; returns False (and repaints nothing) if it is the same."""

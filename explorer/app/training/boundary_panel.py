@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 
-from .plot_style import CLASS_COLOURS, background, restyle, style_plot
+from .plot_style import CLASS_COLOURS, TimedLayout, background, restyle, settle, style_plot
 
 MAX_POINTS = 1500  # training points drawn over the map (a sample of bigger sets)
 UNAVAILABLE = ("The decision boundary is drawn for datasets of 2-D points with classes "
@@ -66,7 +66,7 @@ class BoundaryPanel(QWidget):
         self.caption = QLabel(" ")
         self.caption.setObjectName("InspectorHint")
         layout.addWidget(self.caption)
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = TimedLayout()
         self.graphics.setBackground(background())
         layout.addWidget(self.graphics, 1)
         self.plot = self.graphics.addPlot()
@@ -117,6 +117,7 @@ class BoundaryPanel(QWidget):
         self.image.setImage(rgba, autoLevels=False)
         g = self.grid
         self.image.setRect(QRectF(g.x_min, g.y_min, g.x_max - g.x_min, g.y_max - g.y_min))
+        settle(self.plot)
         self.step = frame.step
         self.frames += 1
         self.caption.setText(f"Decision boundary at step {frame.step:,} · pale where the "

@@ -49,7 +49,8 @@ def gradient_colour(norm: float | None) -> QColor | None:
     """The colour of a gradient norm; None when there is none to show."""
     if norm is None or not math.isfinite(norm):
         return None if norm is None or math.isnan(norm) else QColor(RAMP[-1][1])
-    return ramp_colour(math.log10(norm) if norm > 0 else LOG_MIN)
+    # In tenths of a decade: the eye sees no finer, and an unchanged colour costs no repaint.
+    return ramp_colour(round(math.log10(norm), 1) if norm > 0 else LOG_MIN)
 
 
 def describe_size(norm: float) -> str:

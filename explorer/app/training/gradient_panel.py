@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLa
 
 from .buffers import RunBuffers
 from .gradient_colours import LOG_MAX, LOG_MIN, ramp_colour
-from .plot_style import TRAIN, background, restyle, style_plot
+from .plot_style import TRAIN, TimedLayout, background, restyle, settle, style_plot
 
 # (statistic, words, log scale by default, coloured with the gradient ramp)
 STATISTICS = (
@@ -72,6 +72,7 @@ class GradientFlowPanel(QWidget):
         super().__init__(parent)
         pg.setConfigOptions(imageAxisOrder="row-major")
         self.buffers = RunBuffers()
+        self.run_name = ""
         self._drawn: tuple | None = None
         self.rows: list[str] = []  # node ids shown, top to bottom
         self.values = np.zeros(0)  # the bars' values (not logged)
@@ -97,7 +98,7 @@ class GradientFlowPanel(QWidget):
         self.readout.setObjectName("InspectorHint")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.readout)
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = TimedLayout()
         self.graphics.setBackground(background())
         layout.addWidget(self.graphics, 1)
         self.axis = LogAxis("bottom")
@@ -139,8 +140,16 @@ class GradientFlowPanel(QWidget):
     def set_statistic(self, stat: str) -> None:
         self.statistic.setCurrentIndex(next(i for i, s in enumerate(STATISTICS) if s[0] == stat))
 
-    def show_buffers(self, buffers: RunBuffers) -> None:
+    def set_step_range(self, last_step: int) -> None:
+        """Fix the heatmap's step axis to a run's length (it fills in from the left)."""
+        self.heat_plot.setXRange(0, max(last_step, 1), padding=0.01)
+        self.heat_plot.enableAutoRange(x=False)
+
+    def show_buffers(self, buffers: RunBuffers, name: str = "") -> None:
+        """Draw ``buffers`` (of the run called ``name``) from now on."""
         self.buffers = buffers
+        self.run_name = name
+        self.readout.setText(f"Layers of {name}, from the input down" if name else " ")
         self._redraw()
 
     def _statistic_changed(self, index: int) -> None:
@@ -171,6 +180,7 @@ class GradientFlowPanel(QWidget):
         self.values = history.latest(self.stat)[columns] if columns else np.zeros(0)
         self._draw_bars()
         self._draw_heatmap(history.history(self.stat)[:, columns] if columns else None)
+        settle(self.bars_plot, self.heat_plot)
         return True
 
     def _shown(self, values: np.ndarray) -> np.ndarray:

@@ -21,7 +21,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from .buffers import RunBuffers, Smoother
-from .plot_style import OVERLAY_COLOURS, TRAIN, VALIDATION, background, fast_curve, restyle
+from .plot_style import (
+    OVERLAY_COLOURS,
+    TRAIN,
+    VALIDATION,
+    TimedLayout,
+    background,
+    fast_curve,
+    restyle,
+    settle,
+)
 from .plot_style import style_plot as _style
 
 SMOOTHING_STEPS = 20  # the slider's notches; the weight is notch / SMOOTHING_STEPS * 0.99
@@ -36,6 +45,7 @@ class LossPanel(QWidget):
         self.run_name = ""
         self.overlays: list[tuple[str, RunBuffers]] = []
         self._drawn: tuple[int, int] | None = None  # (id of buffers, version) last drawn
+        self._lengths: dict[str, int] = {}  # points of each curve last drawn
         self._smoother = Smoother()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -66,7 +76,7 @@ class LossPanel(QWidget):
         self.readout.setObjectName("InspectorHint")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.readout)
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = TimedLayout()
         self.graphics.setBackground(background())
         layout.addWidget(self.graphics, 1)
         self.loss_plot = self.graphics.addPlot(row=0, col=0)
@@ -75,14 +85,15 @@ class LossPanel(QWidget):
         self.accuracy_plot = self.graphics.addPlot(row=1, col=0)
         _style(self.accuracy_plot, left="accuracy", bottom="step")
         self.accuracy_plot.setXLink(self.loss_plot)
+        self.loss_plot.hideAxis("bottom")  # the accuracy plot below labels the steps
         self.accuracy_plot.setYRange(0, 1, padding=0.02)
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
         self.graphics.ci.layout.setRowStretchFactor(1, 1)
         raw = pg.mkColor(TRAIN)
         raw.setAlpha(70)
         self.train_raw = fast_curve(self.loss_plot, raw.name(pg.QtGui.QColor.NameFormat.HexArgb))
-        self.train = fast_curve(self.loss_plot, TRAIN, "training", width=1.5)
-        self.val = fast_curve(self.loss_plot, VALIDATION, "validation", width=1.5, symbol="o")
+        self.train = fast_curve(self.loss_plot, TRAIN, "training")
+        self.val = fast_curve(self.loss_plot, VALIDATION, "validation", symbol="o")
         self.train_accuracy = fast_curve(self.accuracy_plot, TRAIN)
         self.val_accuracy = fast_curve(self.accuracy_plot, VALIDATION, symbol="o")
         self._overlay_curves: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
@@ -119,6 +130,12 @@ class LossPanel(QWidget):
                              buffers.curves["train_accuracy"].y)
             self._overlay_curves += [(self.loss_plot, loss), (self.accuracy_plot, accuracy)]
 
+    def set_step_range(self, last_step: int) -> None:
+        """Fix the step axis to a run's length: curves grow across it, and the axis, which
+        is costly to redraw, stays as it is while they do (zooming still works)."""
+        self.loss_plot.setXRange(0, max(last_step, 1), padding=0.01)
+        self.loss_plot.enableAutoRange(x=False)
+
     @property
     def smoothing_weight(self) -> float:
         return self.smoothing.value() / SMOOTHING_STEPS * 0.99
@@ -130,24 +147,37 @@ class LossPanel(QWidget):
         key = (id(self.buffers), self.buffers.version)
         if key == self._drawn:
             return False
+        if self._drawn is None or self._drawn[0] != key[0]:
+            self._lengths.clear()
         self._drawn = key
         curves = self.buffers.curves
         train = curves["train_loss"]
-        if self.smoothing_weight > 0:
-            smooth = self._smoother.update(train)
-            self.train.setData(smooth.x, smooth.y)
-            self.train_raw.setData(train.x, train.y)
-        else:
-            self.train.setData(train.x, train.y)
-            self.train_raw.setData([], [])
-        self.val.setData(curves["val_loss"].x, curves["val_loss"].y)
-        self.train_accuracy.setData(curves["train_accuracy"].x, curves["train_accuracy"].y)
-        self.val_accuracy.setData(curves["val_accuracy"].x, curves["val_accuracy"].y)
+        if self._changed("train", train):
+            if self.smoothing_weight > 0:
+                smooth = self._smoother.update(train)
+                self.train.setData(smooth.x, smooth.y)
+                self.train_raw.setData(train.x, train.y)
+            else:
+                self.train.setData(train.x, train.y)
+                self.train_raw.setData([], [])
+        for curve, name in ((self.val, "val_loss"), (self.train_accuracy, "train_accuracy"),
+                            (self.val_accuracy, "val_accuracy")):
+            if self._changed(name, curves[name]):
+                curve.setData(curves[name].x, curves[name].y)
+        settle(self.loss_plot, self.accuracy_plot)
+        return True
+
+    def _changed(self, name: str, series) -> bool:
+        """True (once) when ``series`` has grown since it was last drawn."""
+        if self._lengths.get(name) == len(series):
+            return False
+        self._lengths[name] = len(series)
         return True
 
     def _smoothing_changed(self, notch: int) -> None:
         self._smoother.set_weight(self.smoothing_weight)
         self._drawn = None
+        self._lengths.clear()
         self.refresh()
 
     def _set_log(self, on: bool) -> None:
@@ -156,6 +186,7 @@ class LossPanel(QWidget):
 
     def _set_accuracy_visible(self, on: bool) -> None:
         self.accuracy_plot.setVisible(on)
+        self.loss_plot.showAxis("bottom", not on)
 
     def restyle(self) -> None:
         restyle(self.graphics, [self.loss_plot, self.accuracy_plot])

@@ -1,14 +1,18 @@
 """Showing a live run: the session's news turned into panel updates, status lines and colours.
 
 The session drains the run's records on its own timer and only says that
-something arrived; what reaches the screen is paced here, by one repaint
-timer at 20 Hz: each visible panel redraws if its data changed, the canvas
-colours follow every fourth tick, the newest decision-boundary map is drawn
-if there is one. Panels that are hidden cost nothing until shown.
+something arrived; what reaches the screen is paced here. A repaint tick
+every 25 ms lets one panel with news redraw (loss, gradient flow, decision
+boundary, canvas colours in turn), so no tick paints everything at once;
+each panel redraws at most 20 times a second (the canvas 5), and a panel
+whose redraw is slow (a big window, a busy machine) waits ten times as
+long as it took before the next, so painting never takes more than about a
+tenth of the editor's time per panel. Hidden panels cost nothing.
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -19,8 +23,10 @@ from .run_session import ENDED, IDLE, PAUSED, RUNNING, STARTING, STOPPING, RunSe
 if TYPE_CHECKING:
     from .workspace import TrainingWorkspace
 
-REPAINT_MS = 50  # panels redraw at most 20 times a second
-HEAT_EVERY = 4  # the canvas colours follow every 4th repaint tick (5 Hz)
+REPAINT_MS = 25  # a repaint tick: one panel at a time, each in a frame of its own
+PANEL_SECONDS = 0.05  # each panel redraws at most 20 times a second
+CANVAS_SECONDS = 0.2  # the canvas colours follow at most 5 times a second
+DUTY_FACTOR = 10  # a panel whose redraw takes t waits at least 10·t before the next one
 
 
 def device_words(device: str) -> str:
@@ -50,7 +56,13 @@ class RunPresenter(QObject):
         self.session = RunSession(runs_dir, self)
         self.frame: Any = None  # the newest decision-boundary map
         self._frame_drawn: Any = None
-        self._ticks = 0
+        self._next = 0
+        self._drawn_at: dict[str, float] = {}
+        self._cost: dict[str, float] = {}  # seconds a redraw of each took, paint included
+        self._jobs = (("loss", PANEL_SECONDS, self._draw_loss),
+                      ("gradients", PANEL_SECONDS, self._draw_gradients),
+                      ("boundary", PANEL_SECONDS, self._draw_boundary),
+                      ("canvas", CANVAS_SECONDS, self._draw_heat))
         self._repaint = QTimer(self, interval=REPAINT_MS)
         self._repaint.timeout.connect(self.repaint)
         s = self.session
@@ -104,7 +116,7 @@ class RunPresenter(QObject):
     def _run_started(self, started: Any) -> None:
         workspace, session = self.workspace, self.session
         name = session.plan.name if session.plan is not None else ""
-        workspace.show_buffers(session.buffers, name)
+        workspace.show_buffers(session.buffers, name, started.total_steps)
         if workspace.controls is not None:
             workspace.controls.reset_progress(started.total_steps)
         if workspace.boundary is not None:
@@ -122,7 +134,7 @@ class RunPresenter(QObject):
         self.frame = frame
 
     def _run_ended(self, ended: Any) -> None:
-        self.repaint()
+        self.repaint_all()
         self._repaint.stop()
         workspace = self.workspace
         history = workspace.history
@@ -137,20 +149,62 @@ class RunPresenter(QObject):
     # -- drawing ----------------------------------------------------------------------------------
 
     def repaint(self) -> None:
-        """One tick: visible panels redraw what changed; canvas colours every few ticks."""
+        """One tick: the next panel with news redraws (one per tick, each at most 20 times
+        a second, the canvas colours at most 5): Qt paints every changed widget of a window
+        in one go, so refreshing them all in the same tick would add up to one long pause."""
+        now = time.perf_counter()
+        jobs = self._jobs
+        for offset in range(len(jobs)):
+            index = (self._next + offset) % len(jobs)
+            name, interval, draw = jobs[index]
+            if now - self._drawn_at.get(name, 0.0) < max(interval, self._cost.get(name, 0.0)
+                                                         * DUTY_FACTOR):
+                continue
+            if draw():
+                self._drawn_at[name] = now
+                self._cost[name] = time.perf_counter() - now + self._paint_cost(name)
+                self._next = index + 1
+                return
+
+    def _paint_cost(self, name: str) -> float:
+        """What the panel's last paints cost (painting happens after the tick, in Qt)."""
+        panel = {"loss": self.workspace.loss, "gradients": self.workspace.gradients,
+                 "boundary": self.workspace.boundary}.get(name)
+        graphics = getattr(panel, "graphics", None)
+        return getattr(graphics, "paint_seconds", 0.0)
+
+    def repaint_all(self) -> None:
+        """Bring every panel up to date at once (when the run ends)."""
+        for _, _, draw in self._jobs:
+            draw()
+
+    def _draw_loss(self) -> bool:
+        host = self.workspace.loss_host
+        return host.content is not None and host.on_screen and host.content.refresh()
+
+    def _draw_gradients(self) -> bool:
+        host = self.workspace.gradient_host
+        return host.content is not None and host.on_screen and host.content.refresh()
+
+    def _draw_boundary(self) -> bool:
         workspace = self.workspace
-        self._ticks += 1
-        live = workspace.showing is self.session.buffers
-        for host in (workspace.loss_host, workspace.gradient_host):
-            if host.content is not None and host.on_screen:
-                host.content.refresh()
         boundary = workspace.boundary
-        if (boundary is not None and self.frame is not self._frame_drawn
-                and workspace.boundary_host.on_screen and boundary.available):
-            boundary.show_frame(self.frame)
-            self._frame_drawn = self.frame
-        if live and (self._ticks % HEAT_EVERY == 0 or self.session.state == ENDED):
-            workspace.heat.show_record(self.session.buffers.last)
+        if (boundary is None or self.frame is self._frame_drawn
+                or not workspace.boundary_host.on_screen or not boundary.available):
+            return False
+        boundary.show_frame(self.frame)
+        self._frame_drawn = self.frame
+        return True
+
+    def _draw_heat(self) -> bool:
+        workspace = self.workspace
+        if workspace.showing is not self.session.buffers:
+            return False  # the panels show a past run: its colours stay
+        record = self.session.buffers.last
+        if record is None or record is workspace.heat.record:
+            return False
+        workspace.heat.show_record(record)
+        return True
 
     def prepare_boundary(self, panel: Any) -> None:
         """Give the boundary panel this run's grid and points (or say why there is no map)."""

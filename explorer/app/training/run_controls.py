@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -82,6 +83,9 @@ class RunControls(QWidget):
         outer.addWidget(self.progress)
         self.speed = QLabel(" ")
         self.speed.setObjectName("InspectorHint")
+        # Its text changes a few times a second: its size must not, or the window re-lays
+        # out (and repaints) every dock each time.
+        self.speed.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         outer.addWidget(self.speed)
         self.status = QLabel(wordWrap=True)
         self.status.setTextFormat(Qt.TextFormat.RichText)

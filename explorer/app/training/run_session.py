@@ -17,6 +17,7 @@ editor and its unsaved graph never notice anything else.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,17 @@ def launch(snapshot: Project, runs_dir: Path, overrides: dict[str, Any],
     return Launched(plan, process, channel)
 
 
+def leave_a_core_for_the_editor() -> None:
+    """Runs started from the editor use one CPU core fewer than there are (at least one).
+
+    torch uses every core by default; the editor then has to fight the run
+    for the CPU to draw it, and both slow down. Set once, before any run
+    process starts (it inherits the environment); a value the user set wins.
+    """
+    cores = os.cpu_count() or 1
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, cores - 1)))
+
+
 def start_error_text(error: BaseException) -> str:
     """Why a run could not start, for the user: a SetupError's own words, else a summary."""
     message = getattr(error, "message", None)
@@ -105,6 +117,7 @@ class RunSession(QObject):
         self._work = BackgroundWork(self)
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self.poll)
+        leave_a_core_for_the_editor()
 
     # -- state ------------------------------------------------------------------------
 
@@ -167,7 +180,7 @@ class RunSession(QObject):
     def shutdown(self, timeout: float = 3.0) -> None:
         """The window closes: stop the run (kill it if it does not stop in ``timeout`` s)."""
         self._timer.stop()
-        if self.process is not None:
+        if self.process is not None and self.ended is None:  # an ended one is being reaped
             try:
                 self.process.close(timeout)
             except Exception:  # closing must never keep the window open

@@ -83,6 +83,7 @@ class TrainingWorkspace(QObject):
         self.devices = DeviceList(self)
         self.presenter: Any = None  # RunPresenter (with its RunSession), made on first use
         self.showing: Any = None  # the buffers the panels show (a live run's or a past run's)
+        self.showing_steps = 0  # that run's length, for the panels' step axes
         self.heat = CanvasHeat(self.document, window.scene, window.view, self)
         self.actions = self._make_actions()
         self.controls_host = LazyPanel(self._build_controls)
@@ -165,16 +166,14 @@ class TrainingWorkspace(QObject):
         from .loss_panel import LossPanel
 
         panel = LossPanel()
-        if self.showing is not None:
-            panel.show_buffers(self.showing)
+        self._show_in(panel)
         return panel
 
     def _build_gradients(self) -> QWidget:
         from .gradient_panel import GradientFlowPanel
 
         panel = GradientFlowPanel()
-        if self.showing is not None:
-            panel.show_buffers(self.showing)
+        self._show_in(panel)
         return panel
 
     def _build_boundary(self) -> QWidget:
@@ -312,22 +311,29 @@ class TrainingWorkspace(QObject):
         a["step"].setEnabled(state == "paused")
         a["stop"].setEnabled(state in ("starting", "running", "paused"))
 
-    def show_buffers(self, buffers: Any, name: str = "") -> None:
-        """Point the panels at ``buffers`` (a live run's, or a past run's)."""
-        self.showing = buffers
-        if self.loss is not None:
-            self.loss.show_buffers(buffers, name)
-        if self.gradients is not None:
-            self.gradients.show_buffers(buffers)
+    def show_buffers(self, buffers: Any, name: str = "", steps: int = 0) -> None:
+        """Point the panels at ``buffers`` (a live run's, or a past run's of ``steps``)."""
+        self.showing, self.showing_steps = buffers, steps
+        for panel in (self.loss, self.gradients):
+            if panel is not None:
+                self._show_in(panel, name)
+
+    def _show_in(self, panel: Any, name: str = "") -> None:
+        if self.showing is None:
+            return
+        if self.showing_steps:
+            panel.set_step_range(self.showing_steps)
+        panel.show_buffers(self.showing, name)
 
     # -- the run history -------------------------------------------------------------------------
 
     def _show_past_run(self, run: Any) -> None:
         session = self.session
+        steps = max(run.summary.total_steps, run.summary.steps)
         if session is not None and session.run_dir == run.summary.path and session.active:
-            self.show_buffers(session.buffers, run.summary.name)  # the live one
+            self.show_buffers(session.buffers, run.summary.name, steps)  # the live one
         else:
-            self.show_buffers(run.buffers, run.summary.name)
+            self.show_buffers(run.buffers, run.summary.name, steps)
         self.heat.show_record(self.showing.last)
 
     def _compare(self, runs: list) -> None:
