@@ -21,6 +21,8 @@ from explorer.graph import Connect, Edge, ExpandBlock, Project, SetParams, recip
 SIZE = (1600, 1000)
 CODE_PANEL_WIDTH = 720  # wide enough for the code's 88-character lines
 CODE_WAIT_SECONDS = 60  # the first code in a process imports torch and black
+TRAIN_WAIT_SECONDS = 240  # a training picture waits at most this long for its run
+TRAIN_PANEL_WIDTH = 380
 
 
 def _settle(app: QApplication, rounds: int = 8) -> None:
@@ -46,6 +48,46 @@ def _wait_for_code(app: QApplication, window) -> None:
     deadline = time.monotonic() + CODE_WAIT_SECONDS
     _settle(app)
     while (preview.updating or preview.busy) and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def _train(app: QApplication, window, project: Project, until: float, **settings) -> None:
+    """Train ``project`` for real until ``until`` of its steps are done (1.0: to the end)."""
+    from .training.settings_edit import change_settings
+
+    doc = window.document
+    doc.replace(project)
+    if len(doc.graph) > 16:
+        window.editor.tidy()  # long chains fold into bands that fit the picture
+    if settings:
+        change_settings(doc, **settings)
+    doc.undo_stack.setClean()
+    window.resizeDocks([window.training.controls_dock], [TRAIN_PANEL_WIDTH],
+                       Qt.Orientation.Horizontal)
+    window.view.notice.hide()
+    window.training.train()
+    session = window.training.session
+    deadline = time.monotonic() + TRAIN_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+        progress = session.last_progress
+        if session.state == "ended" or (
+                until < 1 and progress is not None and progress.step >= until * progress.total_steps
+                and window.training.boundary is not None and window.training.boundary.frames):
+            break
+    for _ in range(40):  # let every panel catch up with the newest records
+        app.processEvents()
+        time.sleep(0.01)
+    window.statusBar().clearMessage()
+
+
+def _stop_training(app: QApplication, window) -> None:
+    session = window.training.session
+    session.stop()
+    deadline = time.monotonic() + TRAIN_WAIT_SECONDS
+    while session.active and time.monotonic() < deadline:
         app.processEvents()
         time.sleep(0.02)
 
@@ -115,6 +157,22 @@ def make_screenshots(out: Path) -> list[Path]:
         window.statusBar().clearMessage()
         _wait_for_code(app, window)
     shots.append(_shot(app, window, out, "code_preview", code))
+    window.inspector_dock.raise_()
+
+    # Live training: a residual network on spirals mid-run, then a deep sigmoid MLP whose
+    # first layers barely learn (the canvas shows where the gradient fades away).
+    from explorer.graph.project import load
+
+    from .paths import examples_dir
+
+    residual = load(examples_dir() / "residual_mlp_spirals.archx.json")
+    shots.append(_shot(app, window, out, "training",
+                       lambda: _train(app, window, residual, 0.6, steps=2000, log_every=5)))
+    _stop_training(app, window)
+    sigmoid = recipes.mlp(8, 32, activation="Sigmoid", optimizer="sgd", lr=0.5, momentum=0.9)
+    sigmoid.name = "Deep sigmoid MLP"
+    shots.append(_shot(app, window, out, "training_vanishing",
+                       lambda: _train(app, window, sigmoid, 1.0, steps=400, log_every=5)))
     window.inspector_dock.raise_()
 
     from .gallery import ExamplesGallery

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .buffers import RunBuffers
@@ -36,6 +36,8 @@ STATISTICS = (
     ("gate_mean", "Highway gate mean T(x)", False, False),
 )
 MAX_LABEL = 18  # characters of a node id shown on the axis
+ROW_LABEL_PIXELS = 15  # height a row's name needs
+TICK_LABEL_PIXELS = 40  # width a value such as 1e-6 needs on the axis
 
 
 class LogAxis(pg.AxisItem):
@@ -75,6 +77,7 @@ class GradientFlowPanel(QWidget):
         self.run_name = ""
         self._drawn: tuple | None = None
         self.rows: list[str] = []  # node ids shown, top to bottom
+        self._labelled_height = 0.0
         self.values = np.zeros(0)  # the bars' values (not logged)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -173,15 +176,32 @@ class GradientFlowPanel(QWidget):
         names = [history.nodes[i] for i in columns]
         if names != self.rows:
             self.rows = names
-            ticks = [(i, n if len(n) <= MAX_LABEL else n[: MAX_LABEL - 1] + "…")
-                     for i, n in enumerate(names)]
-            self.bars_plot.getAxis("left").setTicks([ticks])
+            self._label_rows()
             self.bars_plot.setYRange(-0.5, max(len(names), 1) - 0.5, padding=0.02)
         self.values = history.latest(self.stat)[columns] if columns else np.zeros(0)
         self._draw_bars()
         self._draw_heatmap(history.history(self.stat)[:, columns] if columns else None)
         settle(self.bars_plot, self.heat_plot)
         return True
+
+    def _label_rows(self) -> None:
+        """Name the rows; when they are too many for the height, every second (third, ...)
+        one, so names never overlap (hovering a row always names it)."""
+        rows = len(self.rows)
+        room = max(self.bars_plot.vb.height(), 1.0) / ROW_LABEL_PIXELS
+        every = max(1, math.ceil(rows / room)) if rows else 1
+        ticks = [(i, n if len(n) <= MAX_LABEL else n[: MAX_LABEL - 1] + "…")
+                 for i, n in enumerate(self.rows) if i % every == 0]
+        self.bars_plot.getAxis("left").setTicks([ticks])
+        self._labelled_height = self.bars_plot.vb.height()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._relabel_if_resized)
+
+    def _relabel_if_resized(self) -> None:
+        if self.rows and self.bars_plot.vb.height() != self._labelled_height:
+            self._label_rows()
 
     def _shown(self, values: np.ndarray) -> np.ndarray:
         """Values as drawn: log10 of their size on a log scale (NaN where there is none)."""
@@ -197,8 +217,13 @@ class GradientFlowPanel(QWidget):
         if self.logged:
             base = math.floor(float(finite.min())) - 0.5 if len(finite) else LOG_MIN
             base = max(base, LOG_MIN - 1)
+            span = (float(finite.max()) if len(finite) else 0.0) - base
+            fit = max(1.0, self.bars_plot.vb.width() / TICK_LABEL_PIXELS)
+            decades = max(1, math.ceil(span / fit))  # as many labels as fit side by side
+            self.axis.setTickSpacing(major=decades, minor=1)
         else:
             base = 0.0
+            self.axis.setTickSpacing()  # pyqtgraph's own choice
         ends = np.where(np.isfinite(shown), shown, base)
         if self.uses_ramp:
             with np.errstate(divide="ignore", invalid="ignore"):

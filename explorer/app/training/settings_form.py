@@ -99,6 +99,10 @@ class TrainingSettingsForm(QWidget):
         self.error.setObjectName("InspectorError")
         self.error.hide()
         layout.addWidget(self.error)
+        for combo in self.findChildren(QComboBox):  # long choices must not widen the panel
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         devices.changed.connect(lambda: self._fill_devices(self.settings.device))
         document.undo_stack.indexChanged.connect(self.refresh)
         document.project_replaced.connect(self.refresh)
