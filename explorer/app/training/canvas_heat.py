@@ -32,6 +32,7 @@ class CanvasHeat(QObject):
         self.document = document
         self.scene = scene
         self.enabled = True
+        self.outdated = False  # the graph changed since the numbers being shown were made
         self.record: Any = None  # the StepRecord shown (None: no colours)
         self._shown_key: tuple | None = None
         self.legend = GradientLegend(legend_parent)
@@ -44,9 +45,20 @@ class CanvasHeat(QObject):
         return self._shown_key is not None
 
     def show_record(self, record: Any) -> None:
-        """Colour the canvas after ``record`` (repaints only if it is a new one)."""
+        """Colour the canvas after ``record`` (repaints only if it is a new one).
+
+        After the graph's structure changed, the run's numbers describe another
+        network: records are ignored until ``start_afresh`` (a new run, or a run
+        picked from the history).
+        """
+        if self.outdated:
+            return
         self.record = record
         self.refresh()
+
+    def start_afresh(self) -> None:
+        """Numbers that fit the graph again are coming (a new run, a chosen run)."""
+        self.outdated = False
 
     def refresh(self) -> None:
         record = self.record if self.enabled else None
@@ -86,8 +98,10 @@ class CanvasHeat(QObject):
 
     def _project_replaced(self) -> None:
         self._observe(self.document.graph)
+        self.outdated = True
         self.clear()
 
     def _structure_changed(self, *args: Any) -> None:
+        self.outdated = True
         if self.record is not None:
             self.clear()

@@ -201,7 +201,7 @@ class RunPresenter(QObject):
         if workspace.showing is not self.session.buffers:
             return False  # the panels show a past run: its colours stay
         record = self.session.buffers.last
-        if record is None or record is workspace.heat.record:
+        if record is None or record is workspace.heat.record or workspace.heat.outdated:
             return False
         workspace.heat.show_record(record)
         return True

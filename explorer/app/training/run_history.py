@@ -94,6 +94,7 @@ class RunHistory(QWidget):
     """The list of runs and what can be done with them."""
 
     run_opened = Signal(object)  # OpenedRun: show its curves
+    live_selected = Signal(object)  # RunSummary of the run in progress: show it live
     compare_changed = Signal(list)  # [OpenedRun] ticked for comparison
     restore_requested = Signal(object)  # RunSummary whose graph should come back
     export_requested = Signal(object, str)  # RunSummary, target path
@@ -194,7 +195,11 @@ class RunHistory(QWidget):
     def _selected(self) -> None:
         self._update_buttons()
         summary = self.selected_summary()
-        if summary is not None and summary.path not in self.busy_paths:
+        if summary is None:
+            return
+        if summary.path in self.busy_paths:
+            self.live_selected.emit(summary)
+        else:
             self._open(summary, compare=False)
 
     def _open(self, summary: RunSummary, compare: bool) -> None:

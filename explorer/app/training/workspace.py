@@ -189,6 +189,7 @@ class TrainingWorkspace(QObject):
 
         history = RunHistory(runs_dir())
         history.run_opened.connect(self._show_past_run)
+        history.live_selected.connect(self._show_live_run)
         history.compare_changed.connect(self._compare)
         history.restore_requested.connect(self._restore)
         history.export_requested.connect(self._export)
@@ -255,6 +256,7 @@ class TrainingWorkspace(QObject):
         self.controls_dock.raise_()
         self.show_panels()
         self.heat.clear()
+        self.heat.start_afresh()
         return session.start(self.document.project)
 
     def show_panels(self) -> None:
@@ -328,13 +330,16 @@ class TrainingWorkspace(QObject):
     # -- the run history -------------------------------------------------------------------------
 
     def _show_past_run(self, run: Any) -> None:
-        session = self.session
-        steps = max(run.summary.total_steps, run.summary.steps)
-        if session is not None and session.run_dir == run.summary.path and session.active:
-            self.show_buffers(session.buffers, run.summary.name, steps)  # the live one
-        else:
-            self.show_buffers(run.buffers, run.summary.name, steps)
+        self.show_buffers(run.buffers, run.summary.name,
+                          max(run.summary.total_steps, run.summary.steps))
+        self.heat.start_afresh()
         self.heat.show_record(self.showing.last)
+
+    def _show_live_run(self, summary: Any) -> None:
+        """The run in progress was picked in the history: back to its live numbers."""
+        session = self.session
+        if session is not None and session.run_dir == summary.path:
+            self.show_buffers(session.buffers, summary.name, max(summary.total_steps, 1))
 
     def _compare(self, runs: list) -> None:
         if self.loss is not None:

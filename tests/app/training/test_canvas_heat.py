@@ -50,8 +50,14 @@ def test_heat_colours_only_nodes_with_gradients_and_words_their_numbers():
     assert "Gradient norm: 1e-07" in lines and "Output spread (std): 0.5" in lines
 
 
-def test_the_canvas_is_coloured_with_a_legend_and_hover_numbers(window, qtbot):
+def show_network(window):
+    """A network on the canvas, and numbers about it on their way (as when a run starts)."""
     window.document.replace(recipes.residual_mlp())
+    window.training.heat.start_afresh()
+
+
+def test_the_canvas_is_coloured_with_a_legend_and_hover_numbers(window, qtbot):
+    show_network(window)
     heat, scene = window.training.heat, window.scene
     heat.show_record(step_record())
     assert scene.nodes["linear_1"].heat == gradient_colour(1e-7)
@@ -67,7 +73,7 @@ def test_the_canvas_is_coloured_with_a_legend_and_hover_numbers(window, qtbot):
 
 
 def test_moving_keeps_the_colours_and_a_structural_change_clears_them(window):
-    window.document.replace(recipes.residual_mlp())
+    show_network(window)
     heat, scene, doc = window.training.heat, window.scene, window.document
     heat.show_record(step_record())
     doc.push(Move({"linear_1": (10.0, 400.0)}))
@@ -77,10 +83,15 @@ def test_moving_keeps_the_colours_and_a_structural_change_clears_them(window):
     assert all(wire.heat is None for wire in scene.wires.values())
     assert not heat.legend.isVisible()
     assert "Gradient norm" not in scene.nodes["linear_1"].toolTip()
+    heat.show_record(step_record(130))  # the same run goes on: its numbers no longer fit
+    assert scene.nodes["res_1"].heat is None
+    heat.start_afresh()  # a new run
+    heat.show_record(step_record(10))
+    assert scene.nodes["res_1"].heat is not None
 
 
 def test_the_view_menu_clears_and_switches_the_colours(window):
-    window.document.replace(recipes.residual_mlp())
+    show_network(window)
     heat, scene, actions = window.training.heat, window.scene, window.training.actions
     heat.show_record(step_record())
     actions["colours"].setChecked(False)
@@ -92,7 +103,7 @@ def test_the_view_menu_clears_and_switches_the_colours(window):
 
 
 def test_opening_another_project_clears_the_colours(window):
-    window.document.replace(recipes.residual_mlp())
+    show_network(window)
     window.training.heat.show_record(step_record())
     window.document.replace(recipes.residual_mlp())
     assert all(item.heat is None for item in window.scene.nodes.values())
