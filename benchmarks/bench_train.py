@@ -23,10 +23,11 @@ Small recipe networks on their bundled data, on the CPU.
    compiled network, the same tensors, a permutation per epoch, Adam): steps
    per second of the bare loop, of the Trainer in this process, and of a
    RunProcess child that streams its records here and writes a run folder
-   (statistics on, log_every = 10). A run's speed is 10 / its median
-   10-step window time after a warm-up (the first optimizer step imports
-   torch._dynamo); the table shows each variant's best run of --reps, run
-   interleaved (other programs only ever slow a run down).
+   (statistics on, log_every = 10, and "process /50" with log_every = 50).
+   A run's speed is 10 / its median 10-step window time after a warm-up
+   (the first optimizer step imports torch._dynamo); the table shows each
+   variant's best run of --reps, run interleaved (other programs only ever
+   slow a run down).
 """
 
 from __future__ import annotations
@@ -170,14 +171,16 @@ def in_child(plan) -> list[float]:
             time.sleep(0.05)
         run.close()
     assert run.ended.ok, run.ended.reason
-    elapsed = [r.elapsed for r in records if r.step >= WARMUP]
-    return [b - a for a, b in itertools.pairwise(elapsed)]
+    marks = [(r.step, r.elapsed) for r in records if r.step >= WARMUP]
+    return [(t1 - t0) * WINDOW / (s1 - s0) for (s0, t0), (s1, t1) in itertools.pairwise(marks)]
 
 
 def loop_speeds(project, steps: int, reps: int) -> dict[str, float]:
     plan = plan_run(project, steps=steps, log_every=WINDOW, device="cpu")
+    sparse = plan_run(project, steps=steps, log_every=50, device="cpu")
     variants = {"bare": lambda: windows(BareLoop(plan).run()),
-                "engine": lambda: in_process(plan), "process": lambda: in_child(plan)}
+                "engine": lambda: in_process(plan), "process": lambda: in_child(plan),
+                "process /50": lambda: in_child(sparse)}
     best: dict[str, float] = {name: 0.0 for name in variants}
     for _ in range(reps):
         for name, run in variants.items():
@@ -206,11 +209,13 @@ def main() -> None:
         print(f"{name:30} {per_step:+11.1%} {full:+9.1%} {sparse:+9.1%} {naive:+8.1%}",
               flush=True)
     print(f"\n2. Steps per second, best of {args.reps} runs each")
-    print(f"{'network':30} {'bare':>7} {'engine':>7} {'process':>8} {'process vs bare':>16}")
+    print(f"{'network':30} {'bare':>7} {'engine':>7} {'process':>8} {'vs bare':>8} "
+          f"{'process /50':>12} {'vs bare':>8}")
     for name, project in cases().items():
         r = loop_speeds(project, args.steps, args.reps)
         print(f"{name:30} {r['bare']:7.0f} {r['engine']:7.0f} {r['process']:8.0f} "
-              f"{r['process'] / r['bare'] - 1:+16.1%}", flush=True)
+              f"{r['process'] / r['bare'] - 1:+8.1%} {r['process /50']:12.0f} "
+              f"{r['process /50'] / r['bare'] - 1:+8.1%}", flush=True)
 
 
 if __name__ == "__main__":
