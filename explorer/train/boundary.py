@@ -35,6 +35,7 @@ from .records import RunEnded, RunStarted
 GRID_SIZE = 64  # points along each side of the map
 FRAME_INTERVAL = 0.25  # seconds between frames while training runs at full speed
 MARGIN = 0.1  # the map reaches this share of the data's range beyond the outermost points
+SHARE_LIMIT = 50  # after a map that took t seconds, the next waits at least 50·t
 
 
 def shows_boundary(dataset: Any) -> bool:
@@ -146,6 +147,7 @@ class BoundaryProbe(Callback):
         self._sender: _NewestSender | None = None
         self._inputs: Any = None
         self._last = -float("inf")
+        self._wait = interval
         self._final_step = 0
 
     def __getstate__(self) -> dict[str, Any]:
@@ -159,10 +161,13 @@ class BoundaryProbe(Callback):
 
     def on_after_backward(self, step: int, model: Any) -> None:
         now = time.perf_counter()
-        if now - self._last < self.interval and step != self._final_step:
+        if now - self._last < self._wait and step != self._final_step:
             return
         self._last = now
         frame = self.frame(step, model)
+        # A big network on a slow machine maps less often: the map takes at most about
+        # 1/SHARE_LIMIT of the run's time.
+        self._wait = max(self.interval, (time.perf_counter() - now) * SHARE_LIMIT)
         if self._sender is not None:
             self._sender.send(frame)
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLa
 
 from .buffers import RunBuffers
 from .gradient_colours import LOG_MAX, LOG_MIN, ramp_colour
-from .plot_style import TRAIN, TimedLayout, background, restyle, settle, style_plot
+from .plot_style import STEADY, TRAIN, TimedLayout, background, restyle, settle, style_plot
 
 # (statistic, words, log scale by default, coloured with the gradient ramp)
 STATISTICS = (
@@ -99,6 +99,7 @@ class GradientFlowPanel(QWidget):
         layout.addLayout(bar)
         self.readout = QLabel(" ")
         self.readout.setObjectName("InspectorHint")
+        self.readout.setSizePolicy(*STEADY)
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.readout)
         self.graphics = TimedLayout()

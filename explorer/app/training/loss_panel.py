@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 from .buffers import RunBuffers, Smoother
 from .plot_style import (
     OVERLAY_COLOURS,
+    STEADY,
     TRAIN,
     VALIDATION,
     TimedLayout,
@@ -74,6 +75,7 @@ class LossPanel(QWidget):
         layout.addLayout(bar)
         self.readout = QLabel(" ")
         self.readout.setObjectName("InspectorHint")
+        self.readout.setSizePolicy(*STEADY)
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.readout)
         self.graphics = TimedLayout()

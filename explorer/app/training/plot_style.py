@@ -7,7 +7,7 @@ import time
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from .. import theme
 
@@ -19,6 +19,11 @@ CLASS_COLOURS = ("#f59322", "#0877bd", "#2fa37a", "#c2559b", "#8d6cd9", "#8a9a2b
                  "#3aa8bf", "#d93a35", "#5f6673", "#e3b505")
 
 pg.setConfigOptions(antialias=False, useNumba=False, segmentedLineMode="off")
+
+# The size policy of a label whose text changes while a run goes on (a step number, a
+# value under the mouse): its text must never resize it, or the window re-lays out every
+# dock around it and repaints all the plots at once.
+STEADY = (QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
 
 class TimedLayout(pg.GraphicsLayoutWidget):

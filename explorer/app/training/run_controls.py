@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..document import Document
 from .devices import DeviceList
+from .plot_style import STEADY
 from .settings_form import TrainingSettingsForm
 
 
@@ -83,9 +83,7 @@ class RunControls(QWidget):
         outer.addWidget(self.progress)
         self.speed = QLabel(" ")
         self.speed.setObjectName("InspectorHint")
-        # Its text changes a few times a second: its size must not, or the window re-lays
-        # out (and repaints) every dock each time.
-        self.speed.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.speed.setSizePolicy(*STEADY)
         outer.addWidget(self.speed)
         self.status = QLabel(wordWrap=True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
