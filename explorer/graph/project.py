@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_text_atomically
 from .errors import GraphError, ProjectFileError
 from .model import ArchitectureGraph, Node
 from .settings import TrainingSettings
@@ -77,18 +77,7 @@ def dumps(project: Project) -> str:
 
 def save(project: Project, path: str | os.PathLike) -> None:
     """Write atomically: a temporary file beside the target, then a rename over it."""
-    path = Path(path)
-    text = dumps(project)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, dumps(project), durable=True)
 
 
 def _node_document(node: Node) -> dict[str, Any]:

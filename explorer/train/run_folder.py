@@ -19,7 +19,6 @@ import csv
 import json
 import os
 import re
-import tempfile
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +26,8 @@ from typing import Any, TextIO
 
 from safetensors.torch import save_file
 from torch import nn
+
+from explorer.graph.atomic import write_text_atomically
 
 from .records import RunEnded, StepRecord, json_number
 
@@ -58,14 +59,7 @@ def new_run_dir(parent: str | os.PathLike, name: str = "") -> Path:
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (a temporary file beside it, then a rename)."""
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, text + "\n")
 
 
 def write_status(run_dir: Path, ended: RunEnded) -> None:

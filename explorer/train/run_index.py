@@ -17,10 +17,11 @@ import io
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from explorer.graph.atomic import write_text_atomically
 
 # The run folder's files (as explorer.train.run_folder writes them; a test keeps them equal).
 PROJECT_FILE = "project.archx.json"
@@ -173,11 +174,4 @@ def _float(value: Any) -> float | None:
 
 def _write_json(path: Path, data: Any) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, text + "\n")

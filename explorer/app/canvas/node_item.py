@@ -18,6 +18,7 @@ from explorer.graph import Issue, Node, NodeReport, format_count, get_kind
 
 from .. import theme
 from ..icons import paint_kind_icon
+from .hover import HoverItem
 from .port_item import PortItem
 
 NODE_WIDTH = 164.0
@@ -47,7 +48,7 @@ TITLE_PIXELS = 13
 SMALL_PIXELS = 11
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(HoverItem):
     """The canvas picture of one graph node."""
 
     def __init__(self, node: Node) -> None:
@@ -63,7 +64,6 @@ class NodeItem(QGraphicsItem):
         self.inputs: dict[str, PortItem] = {}
         self.output: PortItem | None = None
         self._height = MIN_HEIGHT
-        self._hovered = False
         self.heat: QColor | None = None  # a training statistic's colour (gradient magnitude)
         self.heat_lines: tuple[str, ...] = ()  # its numbers, for the tooltip
         self._syncing = False  # True while the graph, not the user, moves the item
@@ -71,7 +71,6 @@ class NodeItem(QGraphicsItem):
                  | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                  | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setFlags(flags)
-        self.setAcceptHoverEvents(True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
         self._build_ports()
@@ -180,14 +179,6 @@ class NodeItem(QGraphicsItem):
             if scene is not None and hasattr(scene, "node_item_moved"):
                 scene.node_item_moved(self)
         return super().itemChange(change, value)
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hovered = False
-        self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:

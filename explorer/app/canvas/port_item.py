@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from .. import theme
+from .hover import HoverItem
 
 PORT_RADIUS = 6.0
 
@@ -21,7 +22,7 @@ class DropState(Enum):
     REFUSES = 2
 
 
-class PortItem(QGraphicsItem):
+class PortItem(HoverItem):
     """One port of a node item. It holds no model state beyond its name and side."""
 
     def __init__(self, parent: QGraphicsItem, node_id: str, name: str, is_output: bool,
@@ -34,8 +35,6 @@ class PortItem(QGraphicsItem):
         self.connected = False
         self.required = not is_output  # an empty input is an error the checker reports
         self.drop_state = DropState.NONE
-        self._hovered = False
-        self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
         side = "output" if is_output else f"input {name!r}"
         self.setToolTip(f"{node_id}: {side}. Drag from here to wire it.")
@@ -57,14 +56,6 @@ class PortItem(QGraphicsItem):
         if state != self.drop_state:
             self.drop_state = state
             self.update()
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hovered = False
-        self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:

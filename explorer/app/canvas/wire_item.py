@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from explorer.graph import Edge
 
 from .. import theme
+from .hover import HoverItem
 from .port_item import PortItem
 
 ARC_RUN_IN = 60.0  # horizontal run before a skip arc rises
@@ -41,7 +42,7 @@ def wire_path(start: QPointF, end: QPointF, arc_top: float | None = None) -> QPa
     return path
 
 
-class WireItem(QGraphicsItem):
+class WireItem(HoverItem):
     """The picture of one graph edge; it follows its ports as nodes move."""
 
     def __init__(self, edge: Edge, source: PortItem, target: PortItem) -> None:
@@ -53,10 +54,8 @@ class WireItem(QGraphicsItem):
         self.shape_text = ""
         self.spec: object = None  # what flows along the wire, from the latest check
         self._path = QPainterPath()
-        self._hovered = False
         self.heat: QColor | None = None  # a training statistic's colour, like its nodes'
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setAcceptHoverEvents(True)
         self.setZValue(0)
         self.update_path()
 
@@ -100,14 +99,6 @@ class WireItem(QGraphicsItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
         return stroker.createStroke(self._path)
-
-    def hoverEnterEvent(self, event) -> None:
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self._hovered = False
-        self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ..errors import ShapeError
 from ..params import Param
-from ..specs import TensorSpec
 from .base import BLOCKS, Context, NodeKind, need_layout, register
-from .expansion import BLOCK_INPUT, Expansion, ExpansionBuilder, run_expansion
+from .expansion import BLOCK_INPUT, Expansion, ExpansionBuilder, from_expansion
 
 # --- Dense block and transition ---------------------------------------------
 
@@ -29,9 +28,8 @@ def _dense_expand(ctx: Context) -> Expansion:
     return b.done(features)
 
 
-def _dense_infer(ctx: Context) -> TensorSpec:
+def _dense_check(ctx: Context) -> None:
     need_layout(ctx, "A dense block", "image", hint="Dense blocks work on images.")
-    return run_expansion(_dense_expand(ctx), ctx.x, ctx).spec
 
 
 DENSE = NodeKind(
@@ -48,9 +46,7 @@ DENSE = NodeKind(
         Param("bottleneck", bool, False, "Put a 1×1 convolution to 4k channels before each "
               "3×3 (DenseNet-B)"),
     ),
-    infer=_dense_infer,
-    count=lambda ctx: run_expansion(_dense_expand(ctx), ctx.x, ctx).count,
-    expand=_dense_expand,
+    **from_expansion(_dense_expand, _dense_check),
     paper="Huang et al. 2017",
 )
 
@@ -68,12 +64,11 @@ def _transition_expand(ctx: Context) -> Expansion:
     return b.done(b.add("pool", "AvgPool2d", h, kernel_size=2, module=None))
 
 
-def _transition_infer(ctx: Context) -> TensorSpec:
+def _transition_check(ctx: Context) -> None:
     _, h, w = need_layout(ctx, "A transition layer", "image").shape
     if h < 2 or w < 2:
         raise ShapeError(f"A transition halves the image, but it is only {h}×{w}.",
                          "Use fewer transitions or a larger input.")
-    return run_expansion(_transition_expand(ctx), ctx.x, ctx).spec
 
 
 TRANSITION = NodeKind(
@@ -85,9 +80,7 @@ TRANSITION = NodeKind(
     "pooling halves the image.",
     formula="y = AvgPool₂(Conv₁ₓ₁(ReLU(BN(x)))),  channels out = ⌊θ·C⌋",
     params=(Param("compression", float, 0.5, "Fraction θ of channels kept", min=0.05, max=1),),
-    infer=_transition_infer,
-    count=lambda ctx: run_expansion(_transition_expand(ctx), ctx.x, ctx).count,
-    expand=_transition_expand,
+    **from_expansion(_transition_expand, _transition_check),
     paper="Huang et al. 2017",
 )
 
@@ -115,10 +108,9 @@ def _transformer_expand(ctx: Context) -> Expansion:
     return b.done(b.add("ln2", "LayerNorm", b.add("add2", "Add", y, f, module=None)))
 
 
-def _transformer_infer(ctx: Context) -> TensorSpec:
+def _transformer_check(ctx: Context) -> None:
     need_layout(ctx, "A transformer block", "sequence",
                 hint="Feed it a sequence: Token input → Embedding → Positional embedding.")
-    return run_expansion(_transformer_expand(ctx), ctx.x, ctx).spec
 
 
 TRANSFORMER = NodeKind(
@@ -139,9 +131,7 @@ TRANSFORMER = NodeKind(
               "residual add (post)", choices=("pre", "post")),
         Param("causal", bool, False, "Let each token attend only to earlier tokens"),
     ),
-    infer=_transformer_infer,
-    count=lambda ctx: run_expansion(_transformer_expand(ctx), ctx.x, ctx).count,
-    expand=_transformer_expand,
+    **from_expansion(_transformer_expand, _transformer_check),
     paper="Vaswani et al. 2017; Xiong et al. 2020",
 )
 
@@ -175,9 +165,8 @@ def _mbconv_expand(ctx: Context) -> Expansion:
     return b.done(h)
 
 
-def _mbconv_infer(ctx: Context) -> TensorSpec:
+def _mbconv_check(ctx: Context) -> None:
     need_layout(ctx, "An MBConv block", "image", hint="MBConv works on images.")
-    return run_expansion(_mbconv_expand(ctx), ctx.x, ctx).spec
 
 
 MBCONV = NodeKind(
@@ -197,9 +186,7 @@ MBCONV = NodeKind(
         Param("se_ratio", float, 0.25, "Squeeze-excite width as a fraction of the input "
               "channels (0 turns it off)", min=0, max=1),
     ),
-    infer=_mbconv_infer,
-    count=lambda ctx: run_expansion(_mbconv_expand(ctx), ctx.x, ctx).count,
-    expand=_mbconv_expand,
+    **from_expansion(_mbconv_expand, _mbconv_check),
     paper="Sandler et al. 2018; Tan & Le 2019",
 )
 

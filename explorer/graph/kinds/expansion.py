@@ -9,7 +9,7 @@ the block's torch module.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +68,24 @@ def run_expansion(expansion: Expansion, x: TensorSpec, ctx: Context) -> Expansio
         specs[node.suffix] = kind.infer(sub)
         total += kind.count(sub)
     return ExpansionResult(specs[expansion.output], total, specs)
+
+
+def from_expansion(expand: Callable[[Context], Expansion],
+                   check: Callable[[Context], object]) -> dict[str, Callable]:
+    """A block kind's shape rule, parameter count and expansion, all from one ``expand``.
+
+    ``check`` refuses inputs the block cannot take, with the block's own words,
+    before the expansion's primitives would complain in theirs.
+    """
+
+    def infer(ctx: Context) -> TensorSpec:
+        check(ctx)
+        return run_expansion(expand(ctx), ctx.x, ctx).spec
+
+    def count(ctx: Context) -> int:
+        return run_expansion(expand(ctx), ctx.x, ctx).count
+
+    return {"infer": infer, "count": count, "expand": expand}
 
 
 ACTIVATION_KINDS = {

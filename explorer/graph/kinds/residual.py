@@ -6,13 +6,14 @@ import math
 
 from ..errors import ShapeError
 from ..params import AUTO, Param
-from ..specs import TensorSpec, format_shape
+from ..specs import format_shape
 from .base import BLOCKS, MAX_WIDTH, Context, NodeKind, need_layout, register
 from .expansion import (
     ACTIVATION_KINDS,
     BLOCK_INPUT,
     Expansion,
     ExpansionBuilder,
+    from_expansion,
     run_expansion,
 )
 
@@ -105,7 +106,7 @@ def _residual_mlp_expand(ctx: Context) -> Expansion:
     return b.done(y)
 
 
-def _residual_mlp_infer(ctx: Context) -> TensorSpec:
+def _residual_mlp_check(ctx: Context) -> None:
     need_layout(
         ctx,
         "A residual MLP block",
@@ -113,7 +114,6 @@ def _residual_mlp_infer(ctx: Context) -> TensorSpec:
         "sequence",
         hint="Use the convolutional residual block for images.",
     )
-    return run_expansion(_residual_mlp_expand(ctx), ctx.x, ctx).spec
 
 
 RESIDUAL_MLP = NodeKind(
@@ -136,9 +136,7 @@ RESIDUAL_MLP = NodeKind(
         _SHORTCUT,
         _ZERO_INIT,
     ),
-    infer=_residual_mlp_infer,
-    count=lambda ctx: run_expansion(_residual_mlp_expand(ctx), ctx.x, ctx).count,
-    expand=_residual_mlp_expand,
+    **from_expansion(_residual_mlp_expand, _residual_mlp_check),
     paper="He et al. 2016",
 )
 
@@ -173,11 +171,10 @@ def _residual_conv_expand(ctx: Context) -> Expansion:
     return b.done(y)
 
 
-def _residual_conv_infer(ctx: Context) -> TensorSpec:
+def _residual_conv_check(ctx: Context) -> None:
     need_layout(
         ctx, "A residual conv block", "image", hint="Use the MLP residual block for vectors."
     )
-    return run_expansion(_residual_conv_expand(ctx), ctx.x, ctx).spec
 
 
 RESIDUAL_CONV = NodeKind(
@@ -201,9 +198,7 @@ RESIDUAL_CONV = NodeKind(
         _SHORTCUT,
         _ZERO_INIT,
     ),
-    infer=_residual_conv_infer,
-    count=lambda ctx: run_expansion(_residual_conv_expand(ctx), ctx.x, ctx).count,
-    expand=_residual_conv_expand,
+    **from_expansion(_residual_conv_expand, _residual_conv_check),
     paper="He et al. 2016",
 )
 
@@ -240,10 +235,9 @@ def _highway_expand(ctx: Context) -> Expansion:
     return b.done(b.add("out", "Add", BLOCK_INPUT, gated, module=None))
 
 
-def _highway_infer(ctx: Context) -> TensorSpec:
+def _highway_check(ctx: Context) -> None:
     need_layout(ctx, "A highway block", "features", "sequence",
                 hint="Flatten or pool images first.")
-    return run_expansion(_highway_expand(ctx), ctx.x, ctx).spec
 
 
 HIGHWAY = NodeKind(
@@ -259,10 +253,8 @@ HIGHWAY = NodeKind(
         Param("gate_bias", float, AUTO, "Starting bias b_T of the transform gate; negative "
               "values start the block carrying its input", min=-20, max=20, auto=True),
     ),
-    infer=_highway_infer,
-    count=lambda ctx: 2 * (ctx.x.shape[-1] ** 2 + ctx.x.shape[-1]),
+    **from_expansion(_highway_expand, _highway_check),
     resolve=_highway_resolve,
-    expand=_highway_expand,
     paper="Srivastava, Greff & Schmidhuber 2015",
 )
 
