@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import recipes
-from .project import Project
+from .project import Project, dumps, loads
 from .settings import TrainingSettings
 
 MLP_BLOCKS = ("plain", "residual", "highway")
@@ -30,6 +30,16 @@ class Variant:
     tags: Mapping[str, Any] = field(default_factory=dict)
 
 
+def shared(variant: Variant, settings: TrainingSettings) -> Project:
+    """A copy of the variant's project that trains with the experiment's settings.
+
+    Plain graph work (no torch), so the editor can prepare a run on its UI thread.
+    """
+    project = loads(dumps(variant.project))
+    project.training = settings
+    return project
+
+
 def sweep_variants(
     blocks: Sequence[str],
     depths: Sequence[int],
@@ -38,6 +48,8 @@ def sweep_variants(
     width: int | None = None,
     activation: str = "relu",
     settings: TrainingSettings | None = None,
+    features: int = 2,
+    classes: int = 2,
 ) -> list[Variant]:
     """One variant per (block type, depth), all sharing ``settings`` (the budget and seed).
 
@@ -46,7 +58,8 @@ def sweep_variants(
     layer then 19 highway layers; a residual MLP one plain layer then blocks
     of two layers each. On image datasets the blocks are convolutional:
     plain and residual follow the CIFAR ResNet (6n+2 layers), dense a small
-    DenseNet with three blocks.
+    DenseNet with three blocks. ``features`` and ``classes`` size the MLPs'
+    input and classifier for tables (iris: 4 and 3); images know their own.
     """
     family = "conv" if dataset in IMAGE_DATASETS else "mlp"
     allowed = CONV_BLOCKS if family == "conv" else MLP_BLOCKS
@@ -61,7 +74,8 @@ def sweep_variants(
     variants = []
     for block in blocks:
         for depth in depths:
-            project, layers = _build(family, block, depth, width, activation, dataset)
+            project, layers = _build(family, block, depth, width, activation, dataset,
+                                     features, classes)
             project.training = settings.replace(dataset_options=settings.dataset_options)
             label = f"{block}, {layers} layers"
             project.name = label
@@ -70,17 +84,18 @@ def sweep_variants(
 
 
 def _build(family: str, block: str, depth: int, width: int | None, activation: str,
-           dataset: str) -> tuple[Project, int]:
+           dataset: str, features: int, classes: int) -> tuple[Project, int]:
     act = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "gelu": "GELU"}[activation]
     if family == "mlp":
+        sizes = {"features": features, "classes": classes}
         if block == "plain":
-            return recipes.mlp(depth=depth, width=width or 71, activation=act), depth
+            return recipes.mlp(depth=depth, width=width or 71, activation=act, **sizes), depth
         if block == "highway":
             return recipes.highway_mlp(blocks=depth - 1, width=width or 50,
-                                       activation=activation), depth
+                                       activation=activation, **sizes), depth
         blocks = max(1, (depth - 1) // 2)
         return recipes.residual_mlp(blocks=blocks, width=width or 64,
-                                    activation=activation), 1 + 2 * blocks
+                                    activation=activation, **sizes), 1 + 2 * blocks
     channels, size, classes = {"digits": (1, 8, 10), "shapes": (3, 32, 10),
                                "stripes": (1, 32, 4)}[dataset]
     image = {"channels": channels, "size": size, "classes": classes}

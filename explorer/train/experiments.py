@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.graph import TrainingSettings, check_graph
-from explorer.graph.experiments import Variant
-from explorer.graph.project import Project, dumps, loads
+from explorer.graph.experiments import Variant, shared
 
 from .callbacks import Callback
 from .engine import Trainer
@@ -79,13 +78,6 @@ class _Curve(Callback):
 
     def on_log(self, record: StepRecord) -> None:
         self.records.append(record)
-
-
-def shared(variant: Variant, settings: TrainingSettings) -> Project:
-    """A copy of the variant's project that trains with the experiment's settings."""
-    project = loads(dumps(variant.project))
-    project.training = settings
-    return project
 
 
 def run_experiment(

@@ -8,16 +8,19 @@ measured. A residual network barely notices; a plain one falls to chance.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
-from explorer.build import CompiledNetwork, loss_for
+from explorer.build import CompiledNetwork, build_model, loss_for
 from explorer.build.lesion import lesion_candidates, lesioned
 from explorer.graph import ArchitectureGraph, check_graph
 
 from .data import Dataset
+from .errors import RunRecordError
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,39 @@ def _measure(model, x, y, loss_fn) -> tuple[float, float]:
         return float((scores.argmax(-1) == y).float().mean()), float(loss_fn(scores, y))
     finally:
         model.train(was_training)
+
+
+def lesion_study_of_run(run_dir: str | os.PathLike, nodes: Sequence[str] | None = None
+                        ) -> LesionStudy:
+    """The lesion study of a finished run, read from its folder.
+
+    The run's graph snapshot is built again and given its final weights; the
+    validation examples are those it was measured on (the dataset comes from
+    the same settings and seed). ``nodes`` limits the study to those blocks,
+    e.g. the one a user switched off; a node that cannot be switched off is
+    refused with the reason (ValueError), a folder without usable weights
+    with RunRecordError.
+    """
+    from .plan import plan_run
+    from .run_record import load_run
+
+    record = load_run(run_dir)
+    graph = record.project.graph
+    result = check_graph(graph)
+    candidates = lesion_candidates(graph, result)
+    for node_id in nodes or ():
+        if node_id not in result.reports:
+            raise ValueError(f"{node_id} is not part of the network this run trained.")
+        if node_id not in candidates:
+            raise ValueError(
+                f"{node_id} cannot be switched off without breaking the shapes: only blocks "
+                "with a skip connection (residual, highway, transformer) and layers whose "
+                "output has the shape of their input can.")
+    model = build_model(graph, result)
+    try:
+        model.load_state_dict(record.weights())
+    except RuntimeError:
+        raise RunRecordError(f"The weights saved in {Path(run_dir).name} do not fit the "
+                             "run's own graph.") from None
+    dataset = plan_run(record.project, device="cpu").dataset
+    return lesion_study(model, graph, dataset, nodes if nodes else candidates)
