@@ -4,7 +4,8 @@ Curves draw only what is in view, peak-downsampled to the pixels there are,
 so a run of 100,000 logged steps redraws as fast as a short one. Smoothing
 is a running average kept up to date point by point; a log scale, a hover
 read-out with the values at the step under the mouse, and other runs drawn
-dashed beside this one (``set_overlays``) for comparison.
+dashed beside this one (``set_overlays``) for comparison. An experiment
+shows several runs at once instead, each in its own colour (``show_runs``).
 
 The panel draws what ``RunBuffers`` hold; ``refresh()`` (called by the
 workspace's repaint timer, at most 20 times a second) only redraws when
@@ -99,6 +100,8 @@ class LossPanel(QWidget):
         self.train_accuracy = fast_curve(self.accuracy_plot, TRAIN)
         self.val_accuracy = fast_curve(self.accuracy_plot, VALIDATION, symbol="o")
         self._overlay_curves: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
+        self._runs: list[tuple[RunBuffers, tuple[pg.PlotDataItem, ...]]] = []
+        self._runs_drawn: dict[int, int] = {}  # index of a run -> buffers version drawn
         self.cursor = pg.InfiniteLine(angle=90, movable=False,
                                       pen=pg.mkPen((128, 128, 128, 140), width=1))
         self.cursor.hide()
@@ -132,6 +135,38 @@ class LossPanel(QWidget):
                              buffers.curves["train_accuracy"].y)
             self._overlay_curves += [(self.loss_plot, loss), (self.accuracy_plot, accuracy)]
 
+    def show_runs(self, runs: list[tuple[str, RunBuffers, str]]) -> None:
+        """Several runs side by side, each as (name, buffers, colour): training loss solid,
+        validation loss dashed, validation accuracy below. ``refresh`` extends them as the
+        runs grow, so an experiment's variants can be watched live in one plot."""
+        self.show_buffers(RunBuffers())  # nothing of its own: its legend entries go
+        for curve in (self.train, self.val):
+            self.legend.removeItem(curve)
+        for _, curves in self._runs:
+            for plot, curve in zip((self.loss_plot, self.loss_plot, self.accuracy_plot), curves,
+                                   strict=True):
+                plot.removeItem(curve)  # and its legend entry
+        self._runs, self._runs_drawn = [], {}
+        for name, buffers, colour in runs:
+            curves = (fast_curve(self.loss_plot, colour, name, width=2.0),
+                      fast_curve(self.loss_plot, colour, dashed=True),
+                      fast_curve(self.accuracy_plot, colour, width=2.0, symbol="o"))
+            self._runs.append((buffers, curves))
+        self._draw_runs()
+
+    def _draw_runs(self) -> bool:
+        """Bring the runs of ``show_runs`` up to date; True if any of them grew."""
+        grew = False
+        for index, (buffers, curves) in enumerate(self._runs):
+            if self._runs_drawn.get(index) == buffers.version:
+                continue
+            self._runs_drawn[index] = buffers.version
+            for curve, name in zip(curves, ("train_loss", "val_loss", "val_accuracy"),
+                                   strict=True):
+                curve.setData(buffers.curves[name].x, buffers.curves[name].y)
+            grew = True
+        return grew
+
     def set_step_range(self, last_step: int) -> None:
         """Fix the step axis to a run's length: curves grow across it, and the axis, which
         is costly to redraw, stays as it is while they do (zooming still works)."""
@@ -146,9 +181,12 @@ class LossPanel(QWidget):
 
     def refresh(self) -> bool:
         """Redraw if the buffers changed since the last call; True if it redrew."""
+        grew = self._draw_runs()
         key = (id(self.buffers), self.buffers.version)
         if key == self._drawn:
-            return False
+            if grew:
+                settle(self.loss_plot, self.accuracy_plot)
+            return grew
         if self._drawn is None or self._drawn[0] != key[0]:
             self._lengths.clear()
         self._drawn = key
