@@ -27,6 +27,7 @@ SHORTCUTS_HELP = """<table cellspacing=4>
 <tr><td><b>Middle drag</b> or <b>Space+drag</b></td><td>move around the canvas</td></tr>
 <tr><td><b>F</b></td><td>fit the whole network in view</td></tr>
 <tr><td><b>Ctrl+Alt+= / Ctrl+Alt+-</b></td><td>bigger or smaller text (projectors)</td></tr>
+<tr><td><b>F11</b></td><td>presentation mode: canvas and live panels (Esc leaves)</td></tr>
 </table>"""
 
 

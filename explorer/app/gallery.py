@@ -1,4 +1,5 @@
-"""The examples gallery: each example network with a picture of its diagram."""
+"""The examples gallery: each example network with a picture of its diagram, and the
+classroom demonstrations, each with its title and what it shows."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,8 +26,12 @@ from .render import thumbnail
 THUMBNAIL = QSize(300, 110)
 
 
+DEMO_ROLE = Qt.ItemDataRole.UserRole
+
+
 class ExamplesGallery(QDialog):
-    """Pick an example; ``chosen`` holds it after the dialog is accepted."""
+    """Pick an example, or a demonstration; after the dialog is accepted ``chosen`` holds
+    the example, or ``chosen_demo`` the demonstration's name."""
 
     def __init__(self, parent: QWidget | None = None,
                  examples: list[Example] | None = None) -> None:
@@ -33,6 +39,7 @@ class ExamplesGallery(QDialog):
         self.setWindowTitle("Examples")
         self.examples = examples if examples is not None else list_examples()
         self.chosen: Example | None = None
+        self.chosen_demo: str | None = None
         self.list = QListWidget()
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setIconSize(THUMBNAIL)
@@ -53,10 +60,16 @@ class ExamplesGallery(QDialog):
         buttons.accepted.connect(self._open_current)
         buttons.rejected.connect(self.reject)
         self.list.itemActivated.connect(lambda _item: self._open_current())
+        examples_page = QWidget()
+        examples_layout = QVBoxLayout(examples_page)
+        examples_layout.addWidget(QLabel("Open an example to explore, change and train. Hover "
+                                         "for a description."))
+        examples_layout.addWidget(self.list)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(examples_page, "Examples")
+        self.tabs.addTab(self._demonstrations_page(), "Classroom demonstrations")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Open an example to explore, change and train. Hover for a "
-                                "description."))
-        layout.addWidget(self.list)
+        layout.addWidget(self.tabs)
         layout.addWidget(buttons)
         self.resize(1040, 640)
         self.list.setCurrentRow(0)
@@ -78,7 +91,37 @@ class ExamplesGallery(QDialog):
     def thumbnails_done(self) -> bool:
         return self._next >= len(self.examples)
 
+    def _demonstrations_page(self) -> QWidget:
+        """The published results a teacher can show live: title and one line each."""
+        from .classroom.classroom import demo_titles
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        intro = QLabel("Each demonstration trains a few networks the same way and shows what "
+                       "sets them apart, in a few minutes on a laptop. Opening one shows its "
+                       "explanation and puts its first network on the canvas.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.demos = QListWidget()
+        self.demos.setSpacing(4)
+        self.demos.setWordWrap(True)
+        for name, title, summary in demo_titles():
+            item = QListWidgetItem(f"{title}\n{summary}")
+            item.setData(DEMO_ROLE, name)
+            item.setToolTip(summary)
+            self.demos.addItem(item)
+        self.demos.setCurrentRow(0)
+        self.demos.itemActivated.connect(lambda _item: self._open_current())
+        layout.addWidget(self.demos)
+        return page
+
     def _open_current(self) -> None:
+        if self.tabs.currentIndex() == 1:
+            item = self.demos.currentItem()
+            if item is not None:
+                self.chosen_demo = item.data(DEMO_ROLE)
+                self.accept()
+            return
         row = self.list.currentRow()
         if 0 <= row < len(self.examples):
             self.chosen = self.examples[row]

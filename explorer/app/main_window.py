@@ -29,6 +29,7 @@ from .autosave import Autosaver, find_recoveries, try_load
 from .canvas.editing import CanvasEditor
 from .canvas.scene import GraphScene
 from .canvas.view import CanvasView
+from .classroom.classroom import Classroom
 from .code_preview import CodePreview
 from .document import Document
 from .export_actions import ExportActions
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.code_dock = self.add_panel("Code", self.code_preview)
         self.code_dock.visibilityChanged.connect(self.code_preview.set_on_screen)
         self.training = TrainingWorkspace(self)
+        self.classroom = Classroom(self)
         self.inspector_dock.raise_()
         self._connect()
         self._ui_zoom = 1.0
@@ -219,7 +221,11 @@ class MainWindow(QMainWindow):
 
     def show_examples(self) -> None:
         gallery = ExamplesGallery(self)
-        if gallery.exec() and gallery.chosen is not None:
+        if not gallery.exec():
+            return
+        if gallery.chosen_demo is not None:
+            self.classroom.open_demo(gallery.chosen_demo)
+        elif gallery.chosen is not None:
             self.files.open_example(gallery.chosen)
 
     def export_diagram(self, kind: str) -> None:
@@ -272,6 +278,7 @@ class MainWindow(QMainWindow):
         self.view.minimap.redraw()
         self.issues.show_result(self.document.result)
         self.training.restyle()
+        self.classroom.restyle()
 
     def set_ui_zoom(self, factor: float) -> None:
         self._ui_zoom = theme.apply_ui_zoom(factor)
@@ -327,6 +334,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training.shutdown()
+        self.classroom.shutdown()
         self.autosaver.stop()
         self.autosaver.discard()
         self.settings.setValue("window/geometry", self.saveGeometry())

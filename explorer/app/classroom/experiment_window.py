@@ -37,8 +37,9 @@ from ..training.loss_panel import LossPanel
 from . import results
 from .comparisons import GradientComparison, LesionComparison, MemoryTable
 from .experiment import Experiment
-from .runner import ExperimentRunner, failure_text
+from .runner import ExperimentRunner
 from .variant_table import VariantTable
+from .work import failure_text
 
 REFRESH_MS = 100  # the table and the plots catch up with the runs 10 times a second
 ERROR_COLOUR = "#d93a35"

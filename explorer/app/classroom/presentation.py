@@ -1,0 +1,130 @@
+"""Presentation mode: the editor as a projector sees it (View menu, F11; Esc leaves).
+
+Full screen, larger text, and nothing but the canvas with the loss and
+gradient-flow panels beside it: the palette, inspector, problems list,
+other panels, menu bar and tool bars are put away, and a compact bar at the
+top keeps Train / Resume, Pause (which freezes the run), Step and Stop at
+hand. Leaving puts back exactly the layout, window state and text size
+there were before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QToolBar
+
+if TYPE_CHECKING:
+    from ..main_window import MainWindow
+
+PRESENTATION_ZOOM = 1.5  # text size while presenting (at least; a larger choice is kept)
+PANEL_SHARE = 0.38  # of the screen's width for the live panels beside the canvas
+
+
+@dataclass(frozen=True)
+class SavedLayout:
+    """What presentation mode changes, as it was before."""
+
+    state: QByteArray
+    geometry: QByteArray
+    window_state: Qt.WindowState
+    ui_zoom: float
+    menu_bar_visible: bool
+
+
+class PresentationMode(QObject):
+    """Enter and leave presentation mode for one main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.saved: SavedLayout | None = None
+        self.bar: QToolBar | None = None
+        self.action = QAction("&Presentation Mode", window, checkable=True)
+        self.action.setShortcut(QKeySequence("F11"))
+        self.action.setStatusTip("Full screen, large text, the canvas and the live panels "
+                                 "only (F11; Esc leaves).")
+        self.action.toggled.connect(self._toggled)
+        self.leave_action = QAction("Leave Presentation", window)
+        self.leave_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.leave_action.setEnabled(False)  # Esc belongs to the canvas otherwise
+        self.leave_action.triggered.connect(lambda *_: self.action.setChecked(False))
+        window.addAction(self.action)
+        window.addAction(self.leave_action)
+
+    @property
+    def active(self) -> bool:
+        return self.saved is not None
+
+    def set_active(self, on: bool) -> None:
+        self.action.setChecked(on)
+
+    def _toggled(self, on: bool) -> None:
+        if on and not self.active:
+            self._enter()
+        elif not on and self.active:
+            self._leave()
+
+    # -- entering and leaving -------------------------------------------------------------------
+
+    def _enter(self) -> None:
+        w = self.window
+        workspace = w.training
+        self.saved = SavedLayout(w.saveState(), w.saveGeometry(), w.windowState(), w.ui_zoom,
+                                 w.menuBar().isVisible())
+        live = (workspace.loss_dock, workspace.gradient_dock)
+        for dock in w.findChildren(QDockWidget):
+            if dock not in live:
+                dock.hide()
+        for bar in w.findChildren(QToolBar):
+            bar.hide()
+        w.menuBar().hide()
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, workspace.loss_dock)
+        w.splitDockWidget(workspace.loss_dock, workspace.gradient_dock, Qt.Orientation.Vertical)
+        for dock in live:
+            dock.show()
+        self.bar = self._make_bar()
+        w.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
+        w.set_ui_zoom(max(PRESENTATION_ZOOM, self.saved.ui_zoom))
+        w.showFullScreen()
+        self.leave_action.setEnabled(True)
+        QTimer.singleShot(0, self._settle)
+
+    def _settle(self) -> None:
+        """Once full screen: give the live panels their share, and fit the network."""
+        if not self.active:
+            return
+        w = self.window
+        w.resizeDocks([w.training.loss_dock], [int(w.width() * PANEL_SHARE)],
+                      Qt.Orientation.Horizontal)
+        w.view.fit()
+
+    def _make_bar(self) -> QToolBar:
+        w = self.window
+        bar = QToolBar("Presentation", w)
+        bar.setObjectName("PresentationBar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        actions = w.training.actions
+        bar.addActions([actions[name] for name in ("train", "pause", "step", "stop")])
+        bar.addSeparator()
+        bar.addAction(self.leave_action)
+        return bar
+
+    def _leave(self) -> None:
+        w, saved = self.window, self.saved
+        self.saved = None
+        self.leave_action.setEnabled(False)
+        if self.bar is not None:
+            w.removeToolBar(self.bar)
+            self.bar.deleteLater()
+            self.bar = None
+        w.set_ui_zoom(saved.ui_zoom)
+        w.setWindowState(saved.window_state)
+        w.restoreGeometry(saved.geometry)
+        w.restoreState(saved.state)
+        w.menuBar().setVisible(saved.menu_bar_visible)
+        QTimer.singleShot(0, w.view.fit)
