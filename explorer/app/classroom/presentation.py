@@ -88,6 +88,7 @@ class PresentationMode(QObject):
             dock.show()
         self.bar = self._make_bar()
         w.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
+        self.bar.show()  # a child added to a window on screen waits to be asked
         w.set_ui_zoom(max(PRESENTATION_ZOOM, self.saved.ui_zoom))
         w.showFullScreen()
         self.leave_action.setEnabled(True)
