@@ -13,7 +13,8 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication
 
 from explorer.graph import Project, check_graph
-from explorer.graph.project import load
+from explorer.graph.layout import positions_to_fill
+from explorer.graph.project import dumps, load, loads
 
 from . import theme
 from .canvas.scene import GraphScene
@@ -104,25 +105,24 @@ def _paint(scene: GraphScene, painter: QPainter, target: QRectF, source: QRectF)
     scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
 
 
-def thumbnail(project: Project, size: QSize, min_scale: float = 0.24) -> QPixmap:
-    """A small picture of a project's diagram (for the examples gallery).
+def thumbnail(project: Project, size: QSize) -> QPixmap:
+    """A small picture of the whole of a project's diagram (for the examples gallery).
 
-    A long network is not shrunk to a thin strip: below ``min_scale`` the
-    picture shows its beginning, at a size where the nodes can be told apart.
+    The network is laid out afresh, folded into as many bands as fill the
+    picture best, so a deep network shows all of itself rather than its start.
     """
-    scene = project_scene(project)
-    source = diagram_rect(scene)
-    scale = max(min(size.width() / source.width(), size.height() / source.height()), min_scale)
-    shown = QRectF(source.left(), source.center().y() - size.height() / scale / 2,
-                   min(source.width(), size.width() / scale), size.height() / scale)
-    target = QRectF(0, 0, shown.width() * scale, size.height())
-    target.moveLeft((size.width() - target.width()) / 2)
+    laid_out = loads(dumps(project))  # the caller's project keeps its own layout
+    graph = laid_out.graph
+    with graph.batch():
+        for node_id, (x, y) in positions_to_fill(graph, size.width() / size.height()).items():
+            graph.move(node_id, x, y)
+    scene = project_scene(laid_out)
     ratio = 2.0
     pixmap = QPixmap(size * ratio)
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(theme.current().background)
     painter = QPainter(pixmap)
-    _paint(scene, painter, target, shown)
+    _paint(scene, painter, QRectF(0, 0, size.width(), size.height()), diagram_rect(scene))
     painter.end()
     scene.detach()
     return pixmap

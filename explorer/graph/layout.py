@@ -7,6 +7,7 @@ from .model import ArchitectureGraph
 COLUMN_WIDTH = 220.0
 ROW_HEIGHT = 120.0
 WRAP_COLUMNS = 16  # a deeper network folds into bands, so it fits a screen at a readable zoom
+FILL_SLACK = 0.8  # a thumbnail may draw nodes a fifth smaller to need fewer bands
 
 
 def layered_positions(
@@ -22,6 +23,38 @@ def layered_positions(
     more than ``wrap`` columns the layout folds into bands read like lines of
     text: left to right, then the next band below.
     """
+    local, columns = _columns(graph)
+    return _fold(local, columns, column, row, wrap)
+
+
+def positions_to_fill(
+    graph: ArchitectureGraph,
+    aspect: float,
+    column: float = COLUMN_WIDTH,
+    row: float = ROW_HEIGHT,
+) -> dict[str, tuple[float, float]]:
+    """The folding of :func:`layered_positions` that shows the whole network largest in a
+    frame ``aspect`` times as wide as it is high (for thumbnails). A network reads best
+    on few lines, so the fewest bands within ``FILL_SLACK`` of the largest size win."""
+    local, columns = _columns(graph)
+    if not local:
+        return {}
+
+    def size(wrap: int) -> float:
+        positions = _fold(local, columns, column, row, wrap)
+        xs = [x for x, _ in positions.values()]
+        ys = [y for _, y in positions.values()]
+        return min(aspect / (max(xs) - min(xs) + column), 1 / (max(ys) - min(ys) + row))
+
+    sizes = {wrap: size(wrap) for wrap in range(1, len(columns) + 1)}
+    largest = max(sizes.values())
+    wrap = max(w for w, s in sizes.items() if s >= FILL_SLACK * largest)
+    return _fold(local, columns, column, row, wrap)
+
+
+def _columns(graph: ArchitectureGraph) -> tuple[dict[str, tuple[int, float]],
+                                                dict[int, list[str]]]:
+    """Each node's column and row offset from the main path, and each column's nodes."""
     order = graph.topological_order()
     level: dict[str, int] = {}
     for node_id in order:
@@ -44,7 +77,7 @@ def layered_positions(
         for i, node_id in enumerate(ids):
             rank[node_id] = i - offset
             local[node_id] = (col, i - offset)
-    return _fold(local, columns, column, row, wrap)
+    return local, columns
 
 
 def _fold(local: dict[str, tuple[int, float]], columns: dict[int, list[str]], column: float,

@@ -2,6 +2,9 @@
 
 from explorer.app.examples import list_examples
 from explorer.app.gallery import THUMBNAIL, ExamplesGallery
+from explorer.app.render import thumbnail
+from explorer.graph import recipes
+from explorer.graph.project import dumps
 
 
 def test_gallery_draws_thumbnails_and_returns_the_choice(window, qtbot):
@@ -19,3 +22,19 @@ def test_gallery_draws_thumbnails_and_returns_the_choice(window, qtbot):
     assert gallery.chosen is gallery.examples[1]
     assert window.files.open_example(gallery.chosen)
     assert len(window.document.graph) > 0
+
+
+def test_a_thumbnail_shows_a_deep_network_whole_and_leaves_it_as_it_was(qapp):
+    project = recipes.mlp(depth=20)
+    before = dumps(project)
+    image = thumbnail(project, THUMBNAIL).toImage()
+    background = image.pixelColor(0, 0)
+
+    def drawn(x0, x1, y0, y1):
+        return any(image.pixelColor(x, y) != background
+                   for x in range(x0, x1, 2) for y in range(y0, y1, 2))
+
+    w, h = image.width(), image.height()
+    assert drawn(0, w // 4, 0, h // 3)  # the first band starts top left...
+    assert drawn(0, w // 4, 2 * h // 3, h)  # ...and a last band lies at the bottom
+    assert dumps(project) == before  # the caller's layout is untouched

@@ -3,6 +3,7 @@
 import pytest
 
 from explorer.graph import check_graph, layered_positions, recipes
+from explorer.graph.layout import positions_to_fill
 
 
 def test_layout_runs_left_to_right_in_dependency_order():
@@ -27,6 +28,23 @@ def test_a_long_chain_folds_into_bands_read_like_text():
     reading = sorted(order, key=lambda n: (pos[n][1], pos[n][0]))
     assert reading == order  # left to right, then the next band down
     assert layered_positions(g, wrap=None)[order[-1]] == (42 * 220.0, 0.0)
+
+
+def _aspect(pos):
+    xs, ys = [x for x, _ in pos.values()], [y for _, y in pos.values()]
+    return (max(xs) - min(xs) + 220.0) / (max(ys) - min(ys) + 120.0)
+
+
+def test_a_thumbnail_layout_folds_a_long_chain_to_the_frame_it_fills():
+    g = recipes.mlp(depth=20).graph
+    wide = positions_to_fill(g, aspect=300 / 110)
+    assert 1 < _aspect(wide) < 8  # folded into a few bands, not one strip 43 nodes long
+    reading = sorted(g.topological_order(), key=lambda n: (wide[n][1], wide[n][0]))
+    assert reading == g.topological_order()
+    assert positions_to_fill(recipes.mlp(depth=1).graph, aspect=3.0) == layered_positions(
+        recipes.mlp(depth=1).graph)  # a short chain stays on one line
+    tall = positions_to_fill(g, aspect=0.5)
+    assert _aspect(tall) < _aspect(wide)
 
 
 @pytest.mark.parametrize("depth", [1, 5, 20])
