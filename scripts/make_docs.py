@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from explorer.graph.examples import examples_markdown
 from explorer.graph.reference import node_kinds_markdown, settings_markdown
 from explorer.train.data.reference import datasets_markdown
 
@@ -15,4 +16,6 @@ if __name__ == "__main__":
                 + settings_markdown() + "\n")
     (DOCS / "training-settings.md").write_text(settings, encoding="utf-8")
     (DOCS / "datasets.md").write_text(datasets_markdown() + "\n", encoding="utf-8")
-    print("wrote docs/node-kinds.md, docs/training-settings.md and docs/datasets.md")
+    (DOCS / "examples.md").write_text(examples_markdown() + "\n", encoding="utf-8")
+    print("wrote docs/node-kinds.md, docs/training-settings.md, docs/datasets.md and "
+          "docs/examples.md")

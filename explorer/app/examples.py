@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.graph import Project, ProjectFileError, recipes
+from explorer.graph.examples import example_paths, load_example
 from explorer.graph.project import SUFFIX, load
-
-from .paths import examples_dir
 
 
 @dataclass(frozen=True)
@@ -47,30 +45,14 @@ def default_project() -> Project:
     settings), else the same network from its recipe.
     """
     try:
-        from explorer.graph.examples import load_example
-
         return load_example()
-    except (ImportError, ProjectFileError):
+    except ProjectFileError:
         return recipes.residual_mlp()
 
 
 def example_files() -> list[Path]:
-    """Example project files, from ``explorer.graph.examples`` if it exists, else the folder."""
-    try:
-        module = importlib.import_module("explorer.graph.examples")
-    except ImportError:
-        module = None
-    for name in ("example_paths", "paths", "list_examples"):
-        finder = getattr(module, name, None)
-        if callable(finder):
-            try:
-                found = [Path(p) for p in finder()]
-            except (TypeError, ValueError, OSError):
-                continue
-            if all(p.suffix == ".json" for p in found):
-                return found
-    folder = examples_dir()
-    return sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+    """The shipped example project files, in gallery order."""
+    return example_paths()
 
 
 def _file_example(path: Path) -> Example:

@@ -17,10 +17,6 @@ def asset_path(*parts: str) -> Path | None:
     return path if path.exists() else None
 
 
-def examples_dir() -> Path:
-    return ASSETS / "examples"
-
-
 def data_dir() -> Path:
     """The app's own folder for autosaves and logs (created on first use)."""
     override = os.environ.get(DATA_DIR_VARIABLE)

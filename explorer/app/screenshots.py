@@ -17,6 +17,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from explorer.graph import Connect, Edge, ExpandBlock, Project, SetParams, recipes
+from explorer.graph.examples import example_name, example_paths, load_example
+from explorer.graph.project import load
 
 SIZE = (1600, 1000)
 CODE_PANEL_WIDTH = 720  # wide enough for the code's 88-character lines
@@ -133,6 +135,8 @@ def make_screenshots(out: Path) -> list[Path]:
     shots.append(_shot(app, window, out, "transformer",
                        show(recipes.transformer_classifier(), "tf_1")))
     shots.append(_shot(app, window, out, "unet", show(recipes.unet(), "concat_1")))
+    for path in example_paths():  # docs/examples.md shows each
+        shots.append(_shot(app, window, out, f"example_{example_name(path)}", show(load(path))))
 
     def broken() -> None:
         doc.replace(recipes.residual_mlp())
@@ -161,11 +165,7 @@ def make_screenshots(out: Path) -> list[Path]:
 
     # Live training: a residual network on spirals mid-run, then a deep sigmoid MLP whose
     # first layers barely learn (the canvas shows where the gradient fades away).
-    from explorer.graph.project import load
-
-    from .paths import examples_dir
-
-    residual = load(examples_dir() / "residual_mlp_spirals.archx.json")
+    residual = load_example("residual_mlp_spirals")
     shots.append(_shot(app, window, out, "training",
                        lambda: _train(app, window, residual, 0.6, steps=2000, log_every=5)))
     _stop_training(app, window)

@@ -40,6 +40,7 @@ def _clear(layout: QGridLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
         if item.widget() is not None:
+            item.widget().hide()  # gone from the screen now, not when deletion comes round
             item.widget().deleteLater()
 
 

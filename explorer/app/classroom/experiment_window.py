@@ -165,8 +165,8 @@ class ExperimentWindow(QWidget):
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(left)
         top.addWidget(self.loss)
-        top.setStretchFactor(0, 2)
-        top.setStretchFactor(1, 3)
+        top.setStretchFactor(0, 0)  # the table keeps the width of its columns
+        top.setStretchFactor(1, 1)
         self.analysis: GradientComparison | LesionComparison | MemoryTable | None = {
             "gradients": GradientComparison, "lesion": LesionComparison,
             "memory": MemoryTable}.get(view, lambda: None)()

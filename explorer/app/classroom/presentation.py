@@ -1,7 +1,7 @@
 """Presentation mode: the editor as a projector sees it (View menu, F11; Esc leaves).
 
-Full screen, larger text, and nothing but the canvas with the loss and
-gradient-flow panels beside it: the palette, inspector, problems list,
+Full screen, larger text, and nothing but the canvas with the loss,
+gradient-flow and decision-boundary panels beside it: the palette, inspector, problems list,
 other panels, menu bar and tool bars are put away, and a compact bar at the
 top keeps Train / Resume, Pause (which freezes the run), Step and Stop at
 hand. Leaving puts back exactly the layout, window state and text size
@@ -11,6 +11,7 @@ there were before.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 PRESENTATION_ZOOM = 1.5  # text size while presenting (at least; a larger choice is kept)
 PANEL_SHARE = 0.38  # of the screen's width for the live panels beside the canvas
+PANEL_HEIGHTS = (0.36, 0.36, 0.28)  # loss, gradient flow, decision boundary
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class PresentationMode(QObject):
         workspace = w.training
         self.saved = SavedLayout(w.saveState(), w.saveGeometry(), w.windowState(), w.ui_zoom,
                                  w.menuBar().isVisible())
-        live = (workspace.loss_dock, workspace.gradient_dock)
+        live = self._live_docks()
         for dock in w.findChildren(QDockWidget):
             if dock not in live:
                 dock.hide()
@@ -83,9 +85,11 @@ class PresentationMode(QObject):
             bar.hide()
         w.menuBar().hide()
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, workspace.loss_dock)
-        w.splitDockWidget(workspace.loss_dock, workspace.gradient_dock, Qt.Orientation.Vertical)
+        for above, below in pairwise(live):
+            w.splitDockWidget(above, below, Qt.Orientation.Vertical)
         for dock in live:
             dock.show()
+        workspace.presenting = True
         self.bar = self._make_bar()
         w.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
         self.bar.show()  # a child added to a window on screen waits to be asked
@@ -98,10 +102,16 @@ class PresentationMode(QObject):
         """Once full screen: give the live panels their share, and fit the network."""
         if not self.active:
             return
-        w = self.window
-        w.resizeDocks([w.training.loss_dock], [int(w.width() * PANEL_SHARE)],
-                      Qt.Orientation.Horizontal)
+        w, live = self.window, list(self._live_docks())
+        w.resizeDocks(live[:1], [int(w.width() * PANEL_SHARE)], Qt.Orientation.Horizontal)
+        w.resizeDocks(live, [int(w.height() * share) for share in PANEL_HEIGHTS],
+                      Qt.Orientation.Vertical)
         w.view.fit()
+
+    def _live_docks(self) -> tuple[QDockWidget, ...]:
+        """The panels shown while presenting, top to bottom."""
+        workspace = self.window.training
+        return workspace.loss_dock, workspace.gradient_dock, workspace.boundary_dock
 
     def _make_bar(self) -> QToolBar:
         w = self.window
@@ -118,6 +128,7 @@ class PresentationMode(QObject):
     def _leave(self) -> None:
         w, saved = self.window, self.saved
         self.saved = None
+        w.training.presenting = False
         self.leave_action.setEnabled(False)
         if self.bar is not None:
             w.removeToolBar(self.bar)

@@ -127,6 +127,7 @@ class DepthSweepDialog(QDialog):
         while self.blocks_row.count():
             widget = self.blocks_row.takeAt(0).widget()
             if widget is not None:
+                widget.hide()
                 widget.deleteLater()
         self.block_boxes = {}
         for name in blocks_for(dataset):

@@ -10,7 +10,7 @@ the logged steps), validation loss and accuracy, and the training time.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -66,6 +66,16 @@ class VariantTable(QTableWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
+    def sizeHint(self) -> QSize:
+        """Wide enough for every column, so the final figures show without scrolling."""
+        header = self.horizontalHeader()
+        names = [self.fontMetrics().horizontalAdvance(run.label) for run in self.runs]
+        first = max([header.sectionSizeHint(0), *names]) + self.iconSize().width() + 24
+        rest = sum(max(header.sectionSizeHint(c), self.sizeHintForColumn(c))
+                   for c in range(1, self.columnCount()) if not self.isColumnHidden(c))
+        width = first + rest + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(super().sizeHint().width(), width), super().sizeHint().height())
+
     def set_runs(self, runs: list[VariantRun]) -> None:
         selected = self.selected_index()
         self.runs = list(runs)
@@ -75,6 +85,7 @@ class VariantTable(QTableWidget):
             self.update_run(index)
         if runs:
             self.selectRow(selected if selected is not None and selected < len(runs) else 0)
+        self.updateGeometry()
 
     def selected_index(self) -> int | None:
         rows = self.selectionModel().selectedRows() if self.selectionModel() else []

@@ -84,6 +84,7 @@ class TrainingWorkspace(QObject):
         self.presenter: Any = None  # RunPresenter (with its RunSession), made on first use
         self.showing: Any = None  # the buffers the panels show (a live run's or a past run's)
         self.showing_steps = 0  # that run's length, for the panels' step axes
+        self.presenting = False  # presentation mode arranges the panels; a run leaves them be
         self.heat = CanvasHeat(self.document, window.scene, window.view, self)
         self.actions = self._make_actions()
         self.controls_host = LazyPanel(self._build_controls)
@@ -252,9 +253,10 @@ class TrainingWorkspace(QObject):
             self.say(f"The network cannot train yet. {where}{first.message}{more}",
                      error=True, node_id=first.node_id)
             return False
-        self.controls_dock.show()
-        self.controls_dock.raise_()
-        self.show_panels()
+        if not self.presenting:
+            self.controls_dock.show()
+            self.controls_dock.raise_()
+            self.show_panels()
         self.heat.clear()
         self.heat.start_afresh()
         return session.start(self.document.project)

@@ -31,6 +31,9 @@ def test_opening_a_demo_fills_the_explanation_and_the_variants(window, qtbot):
     assert window.document.project.name == "plain, 10 layers"
     assert window.document.project.training == chosen.settings
     assert window.document.path is None
+    qtbot.waitExposed(shown)
+    table = shown.table
+    assert table.horizontalHeader().length() <= table.viewport().width()  # every figure shows
 
 
 @pytest.mark.parametrize("name", ["vanishing_gradients", "lesion", "checkpoint_memory"])

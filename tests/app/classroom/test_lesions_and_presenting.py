@@ -108,7 +108,7 @@ def test_presentation_mode_hides_the_clutter_and_leaving_restores_the_layout(win
     for dock in (window.palette_dock, window.inspector_dock, window.issues_dock,
                  training.controls_dock, training.history_dock, window.code_dock):
         assert not dock.isVisible()
-    for dock in (training.loss_dock, training.gradient_dock):
+    for dock in (training.loss_dock, training.gradient_dock, training.boundary_dock):
         assert dock.isVisible()
         assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
     assert not window.actions_.tool_bar.isVisible() and not window.menuBar().isVisible()
@@ -121,3 +121,27 @@ def test_presentation_mode_hides_the_clutter_and_leaving_restores_the_layout(win
     assert not presentation.active
     qtbot.waitUntil(lambda: layout_of(window) == before)
     assert window.findChild(QToolBar, "PresentationBar") is None or not bar.isVisible()
+
+
+def test_training_while_presenting_keeps_the_panels_as_presentation_mode_laid_them_out(
+        window, qtbot):
+    window.document.replace(recipes.mlp(depth=1, width=8, steps=5000))
+    training = window.training
+    presentation = window.classroom.presentation
+    presentation.set_active(True)
+    assert training.train()
+    session = training.session
+    try:
+        qtbot.waitUntil(lambda: session.state == "running", timeout=60_000)
+        assert not training.controls_dock.isVisible()  # the bar at the top has the buttons
+        assert not window.issues_dock.isVisible()
+        assert training.loss_dock.isVisible() and training.gradient_dock.isVisible()
+    finally:
+        session.stop()
+        qtbot.waitUntil(lambda: not session.active, timeout=60_000)
+    presentation.set_active(False)
+    assert not training.presenting
+    assert training.train()  # out of presentation, a run shows its panel again
+    qtbot.waitUntil(lambda: training.controls_dock.isVisible(), timeout=10_000)
+    training.session.stop()
+    qtbot.waitUntil(lambda: not training.session.active, timeout=60_000)

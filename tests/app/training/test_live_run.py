@@ -15,6 +15,7 @@ import pytest
 from explorer.app.training import devices
 from explorer.app.training.settings_edit import change_settings
 from explorer.graph import SetParams
+from explorer.graph.examples import load_example
 from explorer.graph.project import load
 
 RUN_TIMEOUT_MS = 90_000
@@ -29,9 +30,7 @@ def no_gpu_lookup(monkeypatch):
 @pytest.fixture
 def trainer(window, qtbot):
     """The window on the residual MLP example, set for a short, often-logged run."""
-    from explorer.app.paths import examples_dir
-
-    window.document.replace(load(examples_dir() / "residual_mlp_spirals.archx.json"))
+    window.document.replace(load_example("residual_mlp_spirals"))
     assert change_settings(window.document, steps=400, log_every=5) is None
     window.document.undo_stack.setClean()
     return window
@@ -61,7 +60,7 @@ def test_a_run_is_watched_live_paused_stepped_and_stopped(trainer, qtbot):
     drawn = drawn_points(workspace.loss)
     qtbot.waitUntil(lambda: drawn_points(workspace.loss) > drawn)  # it grows
     assert workspace.gradients.rows[:2] == ["linear_1", "res_1"]
-    assert workspace.controls.progress.value() > 0
+    qtbot.waitUntil(lambda: workspace.controls.progress.value() > 0)  # drawn on its own tick
     qtbot.waitUntil(lambda: workspace.boundary is not None and workspace.boundary.frames > 0,
                     timeout=RUN_TIMEOUT_MS)
     qtbot.waitUntil(lambda: trainer.scene.nodes["res_1"].heat is not None)
