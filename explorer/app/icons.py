@@ -277,6 +277,17 @@ def paint_kind_icon(painter: QPainter, rect: QRectF, kind: NodeKind) -> None:
 
 
 @cache
+def kind_pixmap(kind_name: str, pixels: int = 64) -> QPixmap:
+    """The icon of a kind as one picture, for drawing many small copies quickly."""
+    pixmap = QPixmap(pixels, pixels)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    paint_kind_icon(painter, QRectF(0, 0, pixels, pixels), get_kind(kind_name))
+    painter.end()
+    return pixmap
+
+
+@cache
 def kind_icon(kind_name: str, size: int = 32) -> QIcon:
     """The icon of a kind, drawn at 1× and 2× for sharp HiDPI rendering."""
     kind = get_kind(kind_name)

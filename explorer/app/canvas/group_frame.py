@@ -14,6 +14,7 @@ from .. import theme
 
 PADDING = 22.0
 LABEL_HEIGHT = 22.0
+LABEL_PIXELS = 12  # the label font size, in scene units
 
 
 class GroupFrame(QGraphicsItem):
@@ -53,8 +54,10 @@ class GroupFrame(QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(t.frame_fill)
         painter.drawRoundedRect(self._rect, 12, 12)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) * LABEL_PIXELS < 5:
+            return  # the label would be under five pixels high: unreadable
         font = QFont()
-        font.setPixelSize(12)
+        font.setPixelSize(LABEL_PIXELS)
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(t.skip_wire)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from explorer.graph import Issue, Node, NodeReport, format_count, get_kind
 
 from .. import theme
-from ..icons import paint_kind_icon
+from ..icons import kind_pixmap, paint_kind_icon
 from .hover import HoverItem
 from .port_item import PortItem
 
@@ -215,8 +215,10 @@ class NodeItem(HoverItem):
         painter.drawRoundedRect(rect, CORNER, CORNER)
         name_height = OVERVIEW_TEXT_PIXELS / max(lod, 0.05) if lod >= 0.18 else 0.0
         side = min(rect.height() - name_height - 14, rect.width() - 16)
-        paint_kind_icon(painter, QRectF(rect.center().x() - side / 2, rect.top() + 7, side, side),
-                        self.kind)
+        if side > 0:  # a picture of the icon: hundreds of small vector icons are slow to draw
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawPixmap(QRectF(rect.center().x() - side / 2, rect.top() + 7, side, side),
+                               kind_pixmap(self.kind.name), QRectF(0, 0, 64, 64))
         if name_height:
             font = _font(max(1, round(name_height * 0.8)), bold=True)
             painter.setFont(font)

@@ -12,6 +12,7 @@ from .. import theme
 from .hover import HoverItem
 
 PORT_RADIUS = 6.0
+MIN_LEVEL_OF_DETAIL = 0.25  # below this zoom a port would be a dot of a pixel or two
 
 
 class DropState(Enum):
@@ -59,6 +60,8 @@ class PortItem(HoverItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < MIN_LEVEL_OF_DETAIL:
+            return  # a dot under a pixel or two: the node's overview box stands for it
         t = theme.current()
         radius = PORT_RADIUS + (2 if self._hovered or self.drop_state != DropState.NONE else 0)
         border = self.color
