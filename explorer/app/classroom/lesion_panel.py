@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ..training.plot_style import STEADY, TimedLayout, background, foreground, style_plot
+from ..training.plot_style import add_readout_and_plots, background, foreground, style_plot
 
 HEALTHY, BROKEN = QColor("#2fa37a"), QColor("#d93a35")
 BASELINE_COLOUR, CHANCE_COLOUR = "#2f6fe4", "#d93a35"
@@ -61,14 +61,7 @@ class LesionPanel(QWidget):
         self.title.setStyleSheet(f"font-weight: bold; color: {colour};" if colour
                                  else "font-weight: bold;")
         layout.addWidget(self.title)
-        self.readout = QLabel(" ")
-        self.readout.setObjectName("InspectorHint")
-        self.readout.setSizePolicy(*STEADY)
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.readout)
-        self.graphics = TimedLayout()
-        self.graphics.setBackground(background())
-        layout.addWidget(self.graphics, 1)
+        self.readout, self.graphics = add_readout_and_plots(layout)
         self.plot = self.graphics.addPlot(row=0, col=0,
                                           axisItems={"bottom": PercentAxis("bottom")})
         style_plot(self.plot, bottom="validation accuracy with the block switched off")

@@ -18,12 +18,12 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .buffers import RunBuffers
 from .gradient_colours import LOG_MAX, LOG_MIN, ramp_colour
-from .plot_style import STEADY, TRAIN, TimedLayout, background, restyle, settle, style_plot
+from .plot_style import TRAIN, add_readout_and_plots, restyle, settle, style_plot
 
 # (statistic, words, log scale by default, coloured with the gradient ramp)
 STATISTICS = (
@@ -97,14 +97,7 @@ class GradientFlowPanel(QWidget):
         bar.addWidget(self.log_scale)
         bar.addStretch(1)
         layout.addLayout(bar)
-        self.readout = QLabel(" ")
-        self.readout.setObjectName("InspectorHint")
-        self.readout.setSizePolicy(*STEADY)
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.readout)
-        self.graphics = TimedLayout()
-        self.graphics.setBackground(background())
-        layout.addWidget(self.graphics, 1)
+        self.readout, self.graphics = add_readout_and_plots(layout)
         self.axis = LogAxis("bottom")
         self.bars_plot = self.graphics.addPlot(row=0, col=0, axisItems={"bottom": self.axis})
         style_plot(self.bars_plot, bottom="latest")

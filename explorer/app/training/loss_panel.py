@@ -24,11 +24,9 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 from .buffers import RunBuffers, Smoother
 from .plot_style import (
     OVERLAY_COLOURS,
-    STEADY,
     TRAIN,
     VALIDATION,
-    TimedLayout,
-    background,
+    add_readout_and_plots,
     fast_curve,
     restyle,
     settle,
@@ -74,14 +72,7 @@ class LossPanel(QWidget):
         bar.addWidget(self.smoothing)
         bar.addStretch(1)
         layout.addLayout(bar)
-        self.readout = QLabel(" ")
-        self.readout.setObjectName("InspectorHint")
-        self.readout.setSizePolicy(*STEADY)
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.readout)
-        self.graphics = TimedLayout()
-        self.graphics.setBackground(background())
-        layout.addWidget(self.graphics, 1)
+        self.readout, self.graphics = add_readout_and_plots(layout)
         self.loss_plot = self.graphics.addPlot(row=0, col=0)
         _style(self.loss_plot, left="loss")
         self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")

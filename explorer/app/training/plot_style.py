@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
+from PySide6.QtWidgets import QBoxLayout, QGraphicsItem, QLabel, QSizePolicy
 
 from .. import theme
 
@@ -38,6 +39,20 @@ class TimedLayout(pg.GraphicsLayoutWidget):
         took = time.perf_counter() - started
         self.paint_seconds = took if not self.paint_seconds else (
             0.7 * self.paint_seconds + 0.3 * took)
+
+
+def add_readout_and_plots(layout: QBoxLayout) -> tuple[QLabel, TimedLayout]:
+    """A panel's line of numbers (the values under the mouse, say) and, below it, the area
+    its plots go in, which takes the room left."""
+    readout = QLabel(" ")
+    readout.setObjectName("InspectorHint")
+    readout.setSizePolicy(*STEADY)
+    readout.setTextFormat(Qt.TextFormat.RichText)
+    layout.addWidget(readout)
+    graphics = TimedLayout()
+    graphics.setBackground(background())
+    layout.addWidget(graphics, 1)
+    return readout, graphics
 
 
 def settle(*plots: pg.PlotItem) -> None:
