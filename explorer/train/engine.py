@@ -86,6 +86,8 @@ class Trainer:
                 self._started = time.perf_counter()
                 if self._loop() == "stopped":
                     status, reason = "stopped", f"Stopped at step {self.step}."
+                if self.writer:
+                    self.writer.flush()  # the last metrics reach the disk, or the run failed
         except KeyboardInterrupt:  # Ctrl-C in a notebook or script: keep what was learned
             status, reason = "stopped", f"Interrupted at step {self.step}."
         except Exception as error:  # every failure becomes a reason, never a traceback

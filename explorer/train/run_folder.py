@@ -37,6 +37,7 @@ METRICS_FILE = "metrics.jsonl"
 CURVES_FILE = "metrics.csv"
 WEIGHTS_FILE = "model.safetensors"
 STATUS_FILE = "status.json"
+WRITE_INTERVAL = 0.5  # seconds between the writer thread's visits to the disk
 
 
 def new_run_dir(parent: str | os.PathLike, name: str = "") -> Path:
@@ -78,9 +79,10 @@ class RunWriter:
     """Writes one run's folder as the run goes.
 
     Metrics are encoded and written by a background thread, so the training
-    loop only hands a record over; they reach the disk within moments (a
-    crash loses at most the last few). A write error (a full disk) is raised
-    by the next ``log`` or by ``end``.
+    loop only hands a record over. The thread wakes every ``WRITE_INTERVAL``
+    seconds, not for each record (each wake would take the interpreter lock
+    from the training loop), so a crash loses at most that much. A write
+    error (a full disk) is raised by the next ``log`` or by ``end``.
     """
 
     def __init__(self, run_dir: Path) -> None:
@@ -106,34 +108,37 @@ class RunWriter:
         if self._error is not None:
             raise self._error
         if self._thread is not None:
-            with self._wake:
-                self._pending.append(record)
-                self._wake.notify()
+            self._pending.append(record)  # deque.append is atomic; the thread collects it
 
-    def end(self, ended: RunEnded, model: nn.Module | None) -> None:
-        """Finish the metrics, save the weights (if given) and write the final status."""
+    def flush(self) -> None:
+        """Write every record handed over so far and stop the writer; raises a write error."""
         if self._thread is not None:
             with self._wake:
                 self._pending.append(None)
                 self._wake.notify()
             self._thread.join()
             self._thread = None
-        if model is not None:
-            save_weights(model, self.run_dir / WEIGHTS_FILE)
-        if self.run_dir.is_dir():
-            write_status(self.run_dir, ended)
         if self._error is not None:
             raise self._error
+
+    def end(self, ended: RunEnded, model: nn.Module | None) -> None:
+        """Finish the metrics, save the weights (if given) and write the final status."""
+        try:
+            self.flush()
+        finally:
+            if model is not None:
+                save_weights(model, self.run_dir / WEIGHTS_FILE)
+            if self.run_dir.is_dir():
+                write_status(self.run_dir, ended)
 
     def _write(self, metrics: TextIO, curves: TextIO) -> None:
         table = csv.writer(curves)
         with metrics, curves:
             while True:
                 with self._wake:
-                    while not self._pending:
-                        self._wake.wait()
-                    batch = list(self._pending)
-                    self._pending.clear()
+                    if not self._pending or self._pending[-1] is not None:
+                        self._wake.wait(WRITE_INTERVAL)
+                batch = [self._pending.popleft() for _ in range(len(self._pending))]
                 records = [r for r in batch if r is not None]
                 try:
                     for record in records:

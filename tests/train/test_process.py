@@ -16,7 +16,7 @@ from explorer.train import (
     load_run,
     plan_run,
 )
-from explorer.train.process import crash_reason
+from explorer.train.process import RecordSender, crash_reason
 
 from .train_helpers import AbortAt, PoisonWeights, tiny_mlp
 
@@ -123,3 +123,23 @@ def test_killing_a_run_ends_it_as_stopped_without_weights(tmp_path):
     assert load_run(run.run_dir).state == "stopped"
     assert not load_run(run.run_dir).has_weights
     run.close()
+
+
+def test_the_child_sends_records_in_batches_and_all_of_them_in_order_on_close():
+    import multiprocessing as mp
+
+    reader, writer = mp.Pipe(duplex=False)
+    sender = RecordSender(writer, interval=0.02)
+    for i in range(500):
+        sender.send(i)
+    time.sleep(0.1)  # at least one batch goes while the "run" carries on
+    for i in range(500, 1000):
+        sender.send(i)
+    sender.close()
+    batches = []
+    with pytest.raises(EOFError):  # the sender closed its end after the last batch
+        while True:
+            batches.append(reader.recv())
+    assert all(isinstance(batch, list) for batch in batches)
+    assert 1 < len(batches) < 1000  # batched: far fewer messages than records
+    assert [i for batch in batches for i in batch] == list(range(1000))
