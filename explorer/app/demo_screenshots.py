@@ -3,7 +3,8 @@
 Each demonstration is opened from the Classroom menu, run to the end with its
 own settings (real training: this takes a while) and its experiment window
 photographed as ``demo_<name>.png``; then presentation mode is photographed
-mid-lesson as ``presentation.png``. Run it under a virtual display, e.g.
+after a short run of the vanishing-gradients network as ``presentation.png``.
+Run it under a virtual display, e.g.
 ``xvfb-run -a -s '-screen 0 1600x1000x24' python -m explorer.app.demo_screenshots DIR``.
 Give it names after OUTDIR to photograph only those demonstrations.
 """

@@ -2,8 +2,8 @@
 
 ``RunProcess(plan, out="runs").start()`` spawns a fresh Python ("spawn":
 safe beside Qt, and a crash cannot reach the editor's memory). The child
-trains with a ``Trainer`` and streams its records back through a pipe; the
-parent drains them with ``poll()`` whenever it likes (the editor on a
+trains with a ``Trainer`` and streams its records back through a pipe (in
+batches, every 50 ms); the parent drains them with ``poll()`` whenever it likes (the editor on a
 timer, the command line in a loop) and sends pause, resume, step and stop
 down a second pipe. If the child dies without saying how it ended (an
 abort, a segfault, the system killing it for memory), the parent notices

@@ -1,11 +1,12 @@
 """Presentation mode: the editor as a projector sees it (View menu, F11; Esc leaves).
 
 Full screen, larger text, and nothing but the canvas with the loss,
-gradient-flow and decision-boundary panels beside it: the palette, inspector, problems list,
-other panels, menu bar and tool bars are put away, and a compact bar at the
-top keeps Train / Resume, Pause (which freezes the run), Step and Stop at
-hand. Leaving puts back exactly the layout, window state and text size
-there were before.
+gradient-flow and decision-boundary panels beside it: the palette,
+inspector, problems list, other panels, menu bar and tool bars are put
+away, and a compact bar at the top keeps Train / Resume, Pause (which
+freezes the run), Step and Stop at hand; a run started while presenting
+leaves this layout as it is. Leaving puts back exactly the layout, window
+state and text size there were before.
 """
 
 from __future__ import annotations
