@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -15,7 +12,6 @@ from PySide6.QtTest import QTest
 from explorer.app import code_preview, export_actions
 from explorer.graph import SetParams, recipes
 
-ROOT = Path(__file__).resolve().parents[2]
 CODE_TIMEOUT_MS = 60_000  # the first export in a test process imports torch and black
 
 
@@ -180,16 +176,3 @@ def test_the_code_font_is_monospace_and_follows_the_text_zoom(window, preview):
     assert preview.view.gutter_width() > 0
 
 
-def test_the_editor_starts_without_the_export_layer(tmp_path):
-    code = ("import sys;"
-            "from explorer.app.application import create_application; app = create_application();"
-            "from explorer.app.main_window import MainWindow; w = MainWindow(); w.show();"
-            "[app.processEvents() for _ in range(20)]; w.autosaver.stop();"
-            "print(sorted(m for m in ('torch', 'black', 'explorer.export') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60,
-                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
-                                 "ARCHITECTURE_EXPLORER_DATA": str(tmp_path),
-                                 "HOME": str(tmp_path)})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "[]"

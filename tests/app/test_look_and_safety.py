@@ -1,9 +1,7 @@
 """Themes, the classroom text zoom, the exception net, and a quick start without torch."""
 
 import logging
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QPalette
@@ -12,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from explorer.app import theme
 from explorer.app.notices import ExceptionRelay
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..imports import loaded_after
 
 
 def test_dark_theme_changes_widgets_and_canvas_and_is_remembered(window, settings):
@@ -70,19 +68,13 @@ def test_relay_installs_and_uninstalls_the_hook():
     assert sys.excepthook is before
 
 
-def test_the_editor_starts_without_importing_torch(tmp_path):
-    code = ("import sys, time; t = time.perf_counter();"
-            "from explorer.app.application import create_application; app = create_application();"
-            "from explorer.app.main_window import MainWindow; w = MainWindow(); w.show();"
-            "app.processEvents(); w.autosaver.stop();"
-            "print('torch' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60,
-                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
-                                 "ARCHITECTURE_EXPLORER_DATA": str(tmp_path),
-                                 "HOME": str(tmp_path)})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "False"
+def test_the_editor_starts_without_torch_black_or_the_export_layer(tmp_path):
+    opened = ("from explorer.app.application import create_application\n"
+              "app = create_application()\n"
+              "from explorer.app.main_window import MainWindow\n"
+              "w = MainWindow(); w.show()\n"
+              "[app.processEvents() for _ in range(20)]; w.autosaver.stop()")
+    assert loaded_after(opened, ["torch", "black", "explorer.export"], home=tmp_path) == []
 
 
 @pytest.mark.qt_no_exception_capture

@@ -1,11 +1,11 @@
 """Sweeps on tables size their networks to the data; ``shared`` copies without torch."""
 
-import subprocess
-import sys
 
 from explorer.graph import TrainingSettings, check_graph
 from explorer.graph.experiments import shared, sweep_variants
 from explorer.train import plan_run
+
+from ..imports import loaded_after
 
 
 def test_a_sweep_on_a_table_fits_its_features_and_classes():
@@ -27,8 +27,5 @@ def test_shared_gives_a_copy_with_the_experiments_settings():
 
 
 def test_the_graph_side_of_experiments_does_not_import_torch():
-    code = ("import sys, explorer.graph.experiments, explorer.graph.demos; "
-            "print('torch' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "False"
+    assert loaded_after("import explorer.graph.experiments, explorer.graph.demos",
+                        ["torch"]) == []

@@ -1,7 +1,5 @@
 """Demonstrations open ready to run; the sweep builder makes the right variants or says why not."""
 
-import subprocess
-import sys
 
 import pytest
 
@@ -11,6 +9,8 @@ from explorer.app.classroom.sweeps import SweepRequest, build_sweep, parse_depth
 from explorer.app.gallery import ExamplesGallery
 from explorer.graph import SetParams
 from explorer.graph.demos import DEMOS, demo
+
+from ...imports import loaded_after
 
 
 def test_opening_a_demo_fills_the_explanation_and_the_variants(window, qtbot):
@@ -158,8 +158,5 @@ def test_a_sweep_on_a_table_fits_the_table(qtbot):
 
 
 def test_the_classroom_loads_nothing_heavy_until_used():
-    code = ("import sys, explorer.app.classroom.classroom, explorer.app.gallery; "
-            "print([m for m in ('numpy', 'pyqtgraph', 'torch') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "[]"
+    assert loaded_after("import explorer.app.classroom.classroom, explorer.app.gallery",
+                        ["numpy", "pyqtgraph", "torch"]) == []
