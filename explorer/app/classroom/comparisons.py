@@ -36,39 +36,50 @@ def _caption(run: VariantRun) -> QLabel:
     return label
 
 
-def _clear(layout: QGridLayout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().hide()  # gone from the screen now, not when deletion comes round
-            item.widget().deleteLater()
-
-
-class GradientComparison(QWidget):
-    """Each variant's gradient flow (bars now, heatmap over time), side by side."""
+class _SideBySide(QWidget):
+    """One panel per variant in a grid, rebuilt whenever the variants are set."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runs: list[VariantRun] = []
-        self.panels: list = []  # GradientFlowPanel per variant
+        self.panels: list = []
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
 
     def set_runs(self, runs: list[VariantRun]) -> None:
-        from ..training.gradient_panel import GradientFlowPanel
-
-        _clear(self._grid)
+        while self._grid.count():
+            old = self._grid.takeAt(0).widget()
+            if old is not None:
+                old.hide()  # gone from the screen now, not when deletion comes round
+                old.deleteLater()
         self.runs, self.panels = list(runs), []
         for index, run in enumerate(runs):
-            column = QWidget()
-            layout = QVBoxLayout(column)
-            layout.setContentsMargins(2, 2, 2, 2)
-            layout.addWidget(_caption(run))
-            panel = GradientFlowPanel()
-            layout.addWidget(panel, 1)
+            shown, panel = self._make_panel(run)
             self.panels.append(panel)
-            self._grid.addWidget(column, index // COLUMNS, index % COLUMNS)
+            self._grid.addWidget(shown, index // COLUMNS, index % COLUMNS)
             self.update_run(index)
+
+    def _make_panel(self, run: VariantRun) -> tuple[QWidget, QWidget]:
+        """(what goes in the grid, the panel in it) for one variant."""
+        raise NotImplementedError
+
+    def update_run(self, index: int) -> None:
+        raise NotImplementedError
+
+
+class GradientComparison(_SideBySide):
+    """Each variant's gradient flow (bars now, heatmap over time), side by side."""
+
+    def _make_panel(self, run: VariantRun) -> tuple[QWidget, QWidget]:
+        from ..training.gradient_panel import GradientFlowPanel
+
+        column = QWidget()
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(_caption(run))
+        panel = GradientFlowPanel()
+        layout.addWidget(panel, 1)
+        return column, panel
 
     def update_run(self, index: int) -> None:
         run, panel = self.runs[index], self.panels[index]
@@ -82,28 +93,15 @@ class GradientComparison(QWidget):
             panel.refresh()
 
 
-class LesionComparison(QWidget):
+class LesionComparison(_SideBySide):
     """Each variant's lesion study, side by side (residual beside plain)."""
 
     hovered = Signal(str)  # a node id under the mouse in any of the studies
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.runs: list[VariantRun] = []
-        self.panels: list[LesionPanel] = []
-        self._grid = QGridLayout(self)
-        self._grid.setContentsMargins(0, 0, 0, 0)
-
-    def set_runs(self, runs: list[VariantRun]) -> None:
-        _clear(self._grid)
-        self.runs, self.panels = list(runs), []
-        for index, run in enumerate(runs):
-            panel = LesionPanel(f"{run.label}: accuracy with each block switched off",
-                                run.colour)
-            panel.hovered.connect(self.hovered)
-            self.panels.append(panel)
-            self._grid.addWidget(panel, index // COLUMNS, index % COLUMNS)
-            self.update_run(index)
+    def _make_panel(self, run: VariantRun) -> tuple[QWidget, QWidget]:
+        panel = LesionPanel(f"{run.label}: accuracy with each block switched off", run.colour)
+        panel.hovered.connect(self.hovered)
+        return panel, panel
 
     def update_run(self, index: int) -> None:
         run, panel = self.runs[index], self.panels[index]
