@@ -50,11 +50,6 @@ def default_project() -> Project:
         return recipes.residual_mlp()
 
 
-def example_files() -> list[Path]:
-    """The shipped example project files, in gallery order."""
-    return example_paths()
-
-
 def _file_example(path: Path) -> Example:
     title, description = path.name.removesuffix(SUFFIX).replace("_", " ").capitalize(), ""
     try:
@@ -69,7 +64,7 @@ def _file_example(path: Path) -> Example:
 
 def list_examples() -> list[Example]:
     """The shipped example files; the built-in recipes where no files are installed."""
-    examples = [_file_example(p) for p in example_files()]
+    examples = [_file_example(p) for p in example_paths()]
     if examples:
         return examples
     for key, factory in RECIPE_EXAMPLES:

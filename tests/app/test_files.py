@@ -126,7 +126,7 @@ def test_examples_open_as_new_unsaved_documents(window):
 def test_recipes_stand_in_when_no_example_files_are_installed(monkeypatch):
     from explorer.app import examples
 
-    monkeypatch.setattr(examples, "example_files", lambda: [])
+    monkeypatch.setattr(examples, "example_paths", lambda: [])
     keys = [e.key for e in examples.list_examples()]
     assert keys[0] == "residual_mlp" and "unet" in keys
 
