@@ -5,7 +5,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
-from explorer.app.canvas.node_item import NodeItem
 from explorer.graph import recipes
 
 from .gestures import drag
@@ -98,20 +97,6 @@ def test_overview_shows_for_big_graphs_and_steers_the_view(window, qtbot):
     assert after.x() > before.x()
     window.actions_.overview.trigger()  # the View menu hides it again
     qtbot.waitUntil(lambda: not minimap.isVisible(), timeout=2000)
-
-
-def test_far_out_nodes_paint_directly_and_close_up_from_a_cache(window):
-    show(window, recipes.mlp(depth=2))
-    scene, view = window.scene, window.view
-    cached = NodeItem.CacheMode.DeviceCoordinateCache
-    view.set_zoom(1.0)
-    assert {item.cacheMode() for item in scene.nodes.values()} == {cached}
-    view.set_zoom(0.1)  # every zoom step would redraw each cache: plain boxes are quicker
-    assert {item.cacheMode() for item in scene.nodes.values()} == {NodeItem.CacheMode.NoCache}
-    window.editor.add_node("ReLU", QPointF(0, 400))
-    assert {item.cacheMode() for item in scene.nodes.values()} == {NodeItem.CacheMode.NoCache}
-    view.set_zoom(1.0)
-    assert {item.cacheMode() for item in scene.nodes.values()} == {cached}
 
 
 def test_small_graphs_hide_the_overview(window, qtbot):

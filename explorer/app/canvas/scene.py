@@ -48,7 +48,6 @@ class GraphScene(QGraphicsScene):
         self._arcs_over: dict[str, set[Edge]] = defaultdict(set)
         self._members: dict[str, set[str]] = defaultdict(set)  # expanded block -> its nodes
         self._content: QRectF | None = None  # cached content_rect
-        self._cache_mode = NodeItem.CacheMode.DeviceCoordinateCache  # see set_item_caching
         self.show_grid = True
         self._grid = DotGrid()
         self._topology_dirty = False
@@ -139,7 +138,6 @@ class GraphScene(QGraphicsScene):
 
     def _node_added(self, node_id: str) -> None:
         item = NodeItem(self.graph.node(node_id))
-        item.setCacheMode(self._cache_mode)
         self.nodes[node_id] = item
         self.addItem(item)
         if item.node.group is not None:
@@ -324,9 +322,6 @@ class GraphScene(QGraphicsScene):
     def set_item_caching(self, on: bool) -> None:
         """Cached nodes paint from pixmaps (fast on screen); off, they paint as vectors (SVG)."""
         mode = NodeItem.CacheMode.DeviceCoordinateCache if on else NodeItem.CacheMode.NoCache
-        if mode == self._cache_mode:
-            return
-        self._cache_mode = mode
         for item in self.nodes.values():
             item.setCacheMode(mode)
 

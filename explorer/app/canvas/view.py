@@ -22,7 +22,7 @@ from ..quick_add import QuickAddPopup
 from .editing import CanvasEditor
 from .group_frame import GroupFrame
 from .minimap import Minimap
-from .node_item import DETAIL_THRESHOLD, NodeItem
+from .node_item import NodeItem
 from .scene import GraphScene
 from .wire_drag import WireDrag
 from .wire_item import WireItem
@@ -94,8 +94,6 @@ class CanvasView(QGraphicsView):
         self.scale(scale, scale)
         moved = self.mapToScene(anchor.toPoint())
         self._scroll_by_scene(fixed - moved)
-        # Far out, nodes are plain boxes, quicker to paint than to re-cache at every zoom step.
-        self.graph_scene.set_item_caching(scale >= DETAIL_THRESHOLD)
         self.zoom_changed.emit(zoom)
 
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
