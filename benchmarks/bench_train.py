@@ -41,7 +41,7 @@ import time
 
 import torch
 
-from explorer.build import build_model, loss_for
+from explorer.compiler import build_model, loss_for
 from explorer.graph import recipes
 from explorer.train import Callback, RunProcess, StepRecord, Trainer, plan_run
 

@@ -54,3 +54,13 @@ def test_no_words_about_how_the_project_was_made():
                 and pattern.search(path.read_text(errors="ignore"))):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == [] or offenders == ["tests/test_repo_rules.py"]
+
+
+def test_pytest_collects_every_test_file():
+    """No test file is skipped silently (norecursedirs skips folders named build, dist...)."""
+    result = run(sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist",
+                 "-p", "no:cacheprovider")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    collected = {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
+    on_disk = {str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("test_*.py")}
+    assert on_disk - collected == set(), "test files pytest never collects"

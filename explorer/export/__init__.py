@@ -30,7 +30,7 @@ def export_python(project: Project, path: str | os.PathLike, *,
     """
     exported = network_source(project)
     if weights is not None:
-        from explorer.build import build_model
+        from explorer.compiler import build_model
 
         from .weights import load_weights
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from explorer.build import BuildError, build_model
+from explorer.compiler import BuildError, build_model
 from explorer.graph import Project, check_graph
 
 from .errors import ExportError

@@ -3,7 +3,7 @@
 The file holds, in reading order: a docstring saying what goes in and comes
 out, the imports, a small reader and writer for .safetensors weights, one
 class per block kind the network uses (the very classes the app trains,
-copied from ``explorer.build.blocks``), and a ``Network`` class whose
+copied from ``explorer.compiler.blocks``), and a ``Network`` class whose
 submodules carry the graph's node names, so weights saved by the app load
 with the same keys. Every line that came from a node is mapped back to it,
 for the editor's code preview.
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from explorer.build import BuildError, CodeLine, NetworkCode, blocks_needed, generate
-from explorer.build import blocks as block_classes
+from explorer.compiler import BuildError, CodeLine, NetworkCode, blocks_needed, generate
+from explorer.compiler import blocks as block_classes
 from explorer.graph import CheckResult, Project, TensorSpec, check_graph, format_count, get_kind
 from explorer.graph.naming import comment_text
 

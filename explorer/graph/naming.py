@@ -23,7 +23,7 @@ RESERVED = frozenset(
     | {"match", "case", "type", "_"}
     | set(dir(builtins))
     | {"self", "x", "torch", "nn", "F", "math", "Network", "super"}
-    # explorer.build's CompiledNetwork adds these attributes beside the submodules
+    # explorer.compiler's CompiledNetwork adds these attributes beside the submodules
     | {"forward_all", "node_names", "input_spec", "output_spec", "output_kind", "source"}
     | {
         "T_destination", "add_module", "apply", "bfloat16", "buffers", "call_super_init",

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import torch
 
-from explorer.build import CompiledNetwork, build_model, loss_for
-from explorer.build.lesion import lesion_candidates, lesioned
+from explorer.compiler import CompiledNetwork, build_model, loss_for
+from explorer.compiler.lesion import lesion_candidates, lesioned
 from explorer.graph import ArchitectureGraph, check_graph
 
 from .data import Dataset

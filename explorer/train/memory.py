@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
-from explorer.build import build_model, loss_for
+from explorer.compiler import build_model, loss_for
 from explorer.graph import Project
 
 from .checkpointing import checkpoint_blocks

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from explorer.build import BuildError, build_model, loss_for
+from explorer.compiler import BuildError, build_model, loss_for
 from explorer.graph import ArchitectureGraph, check_graph
 
 from .batches import ShuffledBatches, as_inputs, as_targets

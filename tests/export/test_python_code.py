@@ -10,7 +10,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from explorer.build import build_model
+from explorer.compiler import build_model
 from explorer.export import ExportError, export_python, network_source
 from explorer.graph import ArchitectureGraph, recipes
 from explorer.graph.examples import example_paths

@@ -10,8 +10,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from explorer.build import build_model
 from explorer.cli import main
+from explorer.compiler import build_model
 from explorer.export import ExportError, export_onnx, export_training, training_script
 from explorer.export import onnx_export as onnx_module
 from explorer.graph import recipes

@@ -9,7 +9,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from explorer.build import build_model
+from explorer.compiler import build_model
 from explorer.graph import project as project_file
 from explorer.train import RunRecordError, StepRecord, load_run, train
 from explorer.train.run_folder import new_run_dir

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from explorer.build import build_model, loss_for
+from explorer.compiler import build_model, loss_for
 from explorer.graph import recipes
 from explorer.graph.grouping import ExpandBlock
 from explorer.train import Callback, Trainer, plan_run

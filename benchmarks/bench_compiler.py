@@ -1,6 +1,6 @@
 """How fast is a compiled network, and how fast is checking a big graph?
 
-Run:  .venv/bin/python benchmarks/bench_build.py [--seconds 10] [--threads 1] [--only MLP]
+Run:  .venv/bin/python benchmarks/bench_compiler.py [--seconds 10] [--threads 1] [--only MLP]
 
 1. A training step (forward + backward + SGD step) of four recipe networks,
    built from the graph, against the same network written by hand below in
@@ -26,7 +26,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from explorer.build import build_model
+from explorer.compiler import build_model
 from explorer.graph import ArchitectureGraph, ShapeCache, check_graph
 from explorer.graph.project import Project, dumps, loads
 from explorer.graph.recipes import densenet, highway_mlp, residual_mlp, resnet_cifar

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from explorer.build import BuildError, build_model, loss_for
+from explorer.compiler import BuildError, build_model, loss_for
 from explorer.graph import ArchitectureGraph, GraphError, check_graph
 
 from .helpers import FEATURES, IMAGE, chain, step

@@ -13,7 +13,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from explorer.build import build_model
+from explorer.compiler import build_model
 from explorer.graph import check_graph, get_kind
 
 from .cases import BLOCK_CASES, LAYER_CASES, params

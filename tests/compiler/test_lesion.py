@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from explorer.build import build_model
-from explorer.build.lesion import lesion_candidates, lesioned
+from explorer.compiler import build_model
+from explorer.compiler.lesion import lesion_candidates, lesioned
 from explorer.graph import check_graph, recipes
 
 

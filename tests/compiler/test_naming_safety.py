@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from explorer.build import build_model
+from explorer.compiler import build_model
 from explorer.graph import ArchitectureGraph
 from explorer.graph.naming import RESERVED
 

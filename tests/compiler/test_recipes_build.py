@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from explorer.build import build_model, loss_for
+from explorer.compiler import build_model, loss_for
 from explorer.graph import check_graph
 from explorer.graph.recipes import RECIPES
 

@@ -9,8 +9,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from explorer.build import ModuleSpec, blocks_needed, build_model, generate
-from explorer.build import blocks as block_classes
+from explorer.compiler import ModuleSpec, blocks_needed, build_model, generate
+from explorer.compiler import blocks as block_classes
 from explorer.graph import check_graph
 from explorer.graph.recipes import highway_mlp, mbconv_net, resnet_cifar, unet
 

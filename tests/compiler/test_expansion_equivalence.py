@@ -9,7 +9,7 @@ statistics) and in eval mode (running statistics).
 import pytest
 import torch
 
-from explorer.build import build_model
+from explorer.compiler import build_model
 from explorer.graph import ExpandBlock
 from explorer.graph.grouping import block_expansion
 

@@ -10,7 +10,7 @@ import math
 import pytest
 import torch
 
-from explorer.build import build_model, loss_for
+from explorer.compiler import build_model, loss_for
 from explorer.graph import all_kinds, check_graph
 
 from .cases import BLOCK_CASES, LAYER_CASES, block_id, params
