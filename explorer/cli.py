@@ -35,6 +35,7 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_check(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from explorer.graph import ProjectFileError, check_graph, format_count, get_kind
@@ -47,21 +48,21 @@ def _run_check(args: argparse.Namespace) -> int:
     batch = args.batch_size or project.training.batch_size
     result = check_graph(project.graph, batch_size=batch)
     console = Console(highlight=False)
-    table = Table(title=project.name or args.file, title_justify="left")
+    table = Table(title=escape(project.name or args.file), title_justify="left")
     for column in ("node", "kind", "output shape", "parameters"):
         table.add_column(column, justify="right" if column == "parameters" else "left")
     for node_id in result.order:
         report = result.reports[node_id]
         mark = " ✗" if result.issues_for(node_id) and any(
             i.severity == "error" for i in result.issues_for(node_id)) else ""
-        table.add_row(node_id + mark, get_kind(project.graph.node(node_id).kind).title,
+        table.add_row(escape(node_id) + mark, get_kind(project.graph.node(node_id).kind).title,
                       str(report.spec) if report.spec else "?", f"{report.params:,}")
     console.print(table)
     console.print(f"Total: {result.total_params:,} parameters ({format_count(result.total_params)})"
                   f", {len(result.errors)} error(s), {len(result.warnings)} warning(s).")
     for issue in result.issues:
         style = "red" if issue.severity == "error" else "yellow"
-        console.print(f"[{style}]{issue.severity}[/{style}] {issue}", markup=True)
+        console.print(f"[{style}]{issue.severity}[/{style}] {escape(str(issue))}", markup=True)
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -101,7 +102,13 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from explorer.export import ExportError, export_onnx, export_python, export_training
+    from explorer.export import (
+        CannotStart,
+        ExportError,
+        export_onnx,
+        export_python,
+        export_training,
+    )
     from explorer.graph import ProjectFileError
     from explorer.graph.project import load
 
@@ -127,6 +134,8 @@ def _run_export(args: argparse.Namespace) -> int:
             written = export_training(project, out.parent, model_name=out.name)
             print(f"Wrote {written.script} and {written.data}: run `python train.py`, or "
                   "`torchrun --nproc_per_node N train.py`.")
+    except CannotStart as error:
+        return _fail(f"cannot export: {error}", EXIT_BAD_INPUT)
     except ExportError as error:
         return _fail(f"cannot export: {error}", EXIT_FAILED)
     except OSError as error:

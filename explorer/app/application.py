@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
 import sys
+from collections.abc import Callable, Mapping
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -16,6 +19,57 @@ from .paths import asset_path, data_dir
 
 ORGANISATION = "ArchitectureExplorer"
 APPLICATION = "Architecture Explorer"
+EXIT_BAD_INPUT = 2
+
+# The libraries Qt's X11 (xcb) platform plugin loads that desktops often lack, and the
+# Debian/Ubuntu package of each. Without one, Qt aborts the process (SIGABRT) at start.
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+
+
+def uses_xcb(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> bool:
+    """Will Qt draw through X11 (xcb)? On Linux: when asked to, or by default on an X display
+    (a Wayland session tries Wayland first)."""
+    if not platform.startswith("linux"):
+        return False
+    chosen = environ.get("QT_QPA_PLATFORM", "")
+    if chosen:
+        return chosen.startswith("xcb")
+    wayland = environ.get("XDG_SESSION_TYPE") == "wayland" and environ.get("WAYLAND_DISPLAY")
+    return bool(environ.get("DISPLAY")) and not wayland
+
+
+def missing_xcb_libraries(load: Callable[[str], object] = ctypes.CDLL) -> list[str]:
+    """The xcb libraries that ``load`` cannot open (``load`` raises OSError for those)."""
+    missing = []
+    for library in XCB_LIBRARIES:
+        try:
+            load(library)
+        except OSError:
+            missing.append(library)
+    return missing
+
+
+def xcb_problem(environ: Mapping[str, str] = os.environ, platform: str = sys.platform,
+                load: Callable[[str], object] = ctypes.CDLL) -> str:
+    """One line saying which packages to install, or "" when the editor can start."""
+    if not uses_xcb(environ, platform):
+        return ""
+    missing = missing_xcb_libraries(load)
+    if not missing:
+        return ""
+    packages = " ".join(XCB_LIBRARIES[name] for name in missing)
+    return (f"error: the editor cannot open a window: Qt's X11 libraries {', '.join(missing)} "
+            f"are missing. On Debian or Ubuntu install them with: sudo apt install {packages}")
 
 
 def setup_logging(folder: Path) -> Path:
@@ -48,6 +102,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def run(path: str | None = None) -> int:
+    problem = xcb_problem()
+    if problem:  # Qt would abort the whole process instead of saying why
+        print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
     app = create_application()
     from .main_window import MainWindow  # after the QApplication: fonts and styles exist
 

@@ -21,7 +21,7 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -32,6 +32,7 @@ from . import theme
 from .background import BackgroundWork
 from .code_view import CodeView
 from .export_actions import is_export_error
+from .plain_text import tooltip
 
 if TYPE_CHECKING:
     from explorer.export import ExportedCode
@@ -74,6 +75,7 @@ class CodePreview(QWidget):
         self.view.setPlaceholderText(PLACEHOLDER)
         self.view.line_clicked.connect(self._line_clicked)
         self.banner = QLabel(wordWrap=True, objectName="CodeBanner")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # errors quote node ids
         self.banner.hide()
         self.status = QLabel()
         self.copy_button = QPushButton("Copy")
@@ -220,7 +222,7 @@ class CodePreview(QWidget):
         self.status.setText("")
         self._style_banner()
         self.banner.setText(text)
-        self.banner.setToolTip(hint)
+        self.banner.setToolTip(tooltip(hint))
         self.banner.show()
         self.view.set_stale(True)
 

@@ -6,6 +6,7 @@ the notice bar, the status bar or the problems list.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from explorer.graph.project import SUFFIX
@@ -18,6 +19,7 @@ def ask_save_changes(parent: QWidget | None, name: str) -> str:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Unsaved changes")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the project's name, as written
     box.setText(f"Save the changes to “{name}”?")
     box.setInformativeText("If you don't save, your changes since the last save are lost.")
     buttons = QMessageBox.StandardButton
@@ -50,6 +52,7 @@ def ask_recover(parent: QWidget | None, name: str, when: str) -> bool:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Recover unsaved work")
+    box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(f"The app closed unexpectedly while “{name}” had unsaved changes.")
     box.setInformativeText(f"Its last autosave is from {when}. Open it?")
     buttons = QMessageBox.StandardButton

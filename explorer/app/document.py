@@ -1,10 +1,14 @@
 """The open document: one project, its undo stack, and the latest shape check.
 
-Everything the editor changes goes through ``Document.push``, which applies
-an ``explorer.graph`` edit and, only if the graph accepted it, records it on
-the undo stack. Views observe the graph's own events; the document adds the
-check result (re-run after every change, with a ShapeCache so it stays cheap)
-and plain-words notices for edits the graph refused.
+Everything the editor changes (the graph, the training settings, the
+project's name and notes) goes through ``Document.push``, which applies an
+``explorer.graph`` edit and, only if it was accepted, records it on the undo
+stack. Views observe the model's own events (``graph.events``,
+``project.events``); the document repeats those a Qt view needs as Qt
+signals that follow whichever project is shown (``changed`` for anything in
+it, ``training_changed`` for its settings), and adds the check result
+(re-run after every graph change, with a ShapeCache so it stays cheap) and
+plain-words notices for refused edits.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ class Document(QObject):
     checked = Signal(object)  # CheckResult, after every change
     project_replaced = Signal()  # new/open/recover put a different graph in place
     notice = Signal(str)  # something the user should read (a refused edit, ...)
+    changed = Signal()  # the graph, settings or details of the project shown changed
+    training_changed = Signal()  # its training settings changed (an edit, undo, redo)
     path_changed = Signal()
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
@@ -63,7 +69,7 @@ class Document(QObject):
         self._check_timer = QTimer(self, singleShot=True, interval=0)
         self._check_timer.timeout.connect(self.check_now)
         self.undo_stack.indexChanged.connect(self.check_now)
-        self._observe(self._project.graph)
+        self._observe(self._project)
 
     # -- what is open ---------------------------------------------------------
 
@@ -97,13 +103,13 @@ class Document(QObject):
     def replace(self, project: Project, path: str | Path | None = None, *,
                 modified: bool = False) -> None:
         """Show another project (new, open, recover); the undo history starts afresh."""
-        self._unobserve(self._project.graph)
+        self._unobserve(self._project)
         self._project = project
         self.undo_stack.clear()
         if modified:  # recovered work is not on disk yet: an unmatchable clean index
             self.undo_stack.resetClean()
         self._dirty = True
-        self._observe(project.graph)
+        self._observe(project)
         self.set_path(path)
         self.project_replaced.emit()
         self.check_now()
@@ -111,7 +117,7 @@ class Document(QObject):
     # -- changing ---------------------------------------------------------------
 
     def push(self, edit: Edit, *, merge_key: Hashable | None = None) -> bool:
-        """Apply ``edit``; record it for undo if the graph accepted it, else say why."""
+        """Apply ``edit``; record it for undo if it was accepted, else say why."""
         try:
             edit.apply(self.graph)
         except GraphError as error:
@@ -152,11 +158,22 @@ class Document(QObject):
     def _graph_changed(self) -> None:
         self._dirty = True
         self._check_timer.start()  # coalesce a burst of changes into one check
+        self.changed.emit()
+
+    def _project_changed(self, *_: object) -> None:
+        self.changed.emit()  # settings or details: nothing to re-check
+
+    def _training_changed(self, *_: object) -> None:
+        self.training_changed.emit()
 
     # -- observing ----------------------------------------------------------------
 
-    def _observe(self, graph: ArchitectureGraph) -> None:
-        graph.events.changed.connect(self._graph_changed)
+    def _observe(self, project: Project) -> None:
+        project.graph.events.changed.connect(self._graph_changed)
+        project.events.all.connect(self._project_changed)
+        project.events.training.connect(self._training_changed)
 
-    def _unobserve(self, graph: ArchitectureGraph) -> None:
-        graph.events.changed.disconnect(self._graph_changed)
+    def _unobserve(self, project: Project) -> None:
+        project.graph.events.changed.disconnect(self._graph_changed)
+        project.events.all.disconnect(self._project_changed)
+        project.events.training.disconnect(self._training_changed)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressB
 from explorer.graph.project import dumps
 
 from .background import BackgroundWork
+from .plain_text import question
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -54,15 +55,19 @@ def ask_training_folder(parent: QWidget | None, start: str) -> str | None:
     return path or None
 
 
-def ask_replace_files(parent: QWidget | None, folder: str, names: list[str]) -> bool:
-    """The folder already holds some of the files an export writes: replace them?"""
-    answer = QMessageBox.question(
+def replace_question(parent: QWidget | None, folder: str, names: list[str]) -> QMessageBox:
+    """The box asking whether to replace files (the folder's name shown as written)."""
+    return question(
         parent, "Replace files?",
         f"The folder “{folder}” already holds {', '.join(names)}. Replace "
         + ("it?" if len(names) == 1 else "them?"),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
         QMessageBox.StandardButton.Cancel)
-    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_replace_files(parent: QWidget | None, folder: str, names: list[str]) -> bool:
+    """The folder already holds some of the files an export writes: replace them?"""
+    return replace_question(parent, folder, names).exec() == QMessageBox.StandardButton.Yes
 
 
 # -- the work, done on a worker thread from a snapshot of the project ----------------------

@@ -120,6 +120,10 @@ class FileController(QObject):
             self.message.emit(f"Could not save {path.name}: {error.strerror or error}. "
                               "Your work is still open; try another folder.", True)
             return False
+        except ProjectFileError as error:  # a value no file can hold: nothing was written
+            self.message.emit(f"Could not save {path.name}: {_reason(error)} "
+                              "Your work is still open; change that value and save again.", True)
+            return False
         if self.document.path != path:
             self.document.set_path(path)
         self.document.undo_stack.setClean()

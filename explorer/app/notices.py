@@ -28,6 +28,7 @@ class NoticeBar(QWidget):
         self.setObjectName("NoticeBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.label = QLabel(wordWrap=True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # messages quote ids and file names
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QToolButton(text="✕", autoRaise=True)
         close.setToolTip("Dismiss")

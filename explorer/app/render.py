@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication
 
 from explorer.graph import Project, check_graph
+from explorer.graph.atomic import write_text_atomically
 from explorer.graph.layout import positions_to_fill
 from explorer.graph.project import dumps, load, loads
 
@@ -23,6 +25,8 @@ MARGIN = 32.0
 PNG_SCALE = 2.0  # crisp on HiDPI screens and in slides
 MAX_PIXELS = 12_000  # the longest side of a PNG; big graphs are scaled down to fit
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+# Characters XML 1.0 forbids (control characters, lone surrogates, two non-characters).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def ensure_application() -> QApplication:
@@ -74,6 +78,8 @@ def render_scene(scene: GraphScene, out_path: str | os.PathLike) -> Path:
         painter = QPainter(generator)
         _paint(scene, painter, QRectF(0, 0, source.width(), source.height()), source)
         painter.end()
+        if path.exists():
+            _make_well_formed(path)
     elif suffix in IMAGE_SUFFIXES:
         scale = min(PNG_SCALE, MAX_PIXELS / max(source.width(), source.height()))
         image = QImage(QSize(int(source.width() * scale), int(source.height() * scale)),
@@ -90,6 +96,19 @@ def render_scene(scene: GraphScene, out_path: str | os.PathLike) -> Path:
     if not path.exists():
         raise _write_error(path)
     return path
+
+
+def _make_well_formed(path: Path) -> None:
+    """Drop what XML forbids from an SVG Qt wrote.
+
+    Qt escapes ``<`` and ``&`` in the text it draws, but copies control
+    characters from node ids and labels as they are, which no XML reader
+    accepts. They draw as nothing anyway, so they are removed.
+    """
+    text = path.read_text(encoding="utf-8", errors="replace")
+    cleaned = NOT_XML.sub("", text)
+    if cleaned != text:
+        write_text_atomically(path, cleaned)
 
 
 def _write_error(path: Path) -> OSError:

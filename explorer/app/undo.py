@@ -1,8 +1,10 @@
-"""One thin QUndoCommand around the graph's pure-Python edits.
+"""One thin QUndoCommand around every pure-Python edit (graph, settings, project details).
 
-The edit is applied *before* it is pushed (``Document.push``), so an edit the
-graph refuses never reaches the stack; the command therefore skips its first
-``redo``, which QUndoStack.push calls straight away.
+The edit is applied *before* it is pushed (``Document.push``), so an edit
+that is refused never reaches the stack; the command therefore skips its
+first ``redo``, which QUndoStack.push calls straight away. Project edits
+(``SetTrainingSettings``, ``SetProjectInfo``) are applied to the graph like
+the others and change the project that graph belongs to.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ MERGEABLE_ID = 1  # QUndoCommand.id() of commands that may merge (spin-box typin
 
 
 class EditCommand(QUndoCommand):
-    """Applies and reverts one ``explorer.graph`` edit on one graph.
+    """Applies and reverts one ``explorer.graph`` edit on one project's graph.
 
     ``merge_key`` (e.g. ``("linear_1", "out_features")``) lets successive edits
     of the same control become one undo step, until ``close_merge`` is called

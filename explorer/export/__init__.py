@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 from explorer.graph import Project
+from explorer.graph.atomic import replacing, write_text_atomically
 
-from .errors import ExportError
+from .errors import CannotStart, ExportError, require_folder, require_weights
 from .onnx_export import OnnxReport, export_onnx
 from .python_code import ExportedCode, network_source
 from .training import TrainingExport, export_training, training_script
@@ -27,7 +27,10 @@ def export_python(project: Project, path: str | os.PathLike, *,
 
     The weights land next to the code as ``<name>.safetensors`` and load with
     ``model.load_state_dict(load_tensors(...))``: the same keys, unchanged.
+    Both files are written whole (a temporary file, then a rename).
     """
+    path = require_folder(path)
+    require_weights(weights)
     exported = network_source(project)
     if weights is not None:
         from explorer.compiler import build_model
@@ -35,16 +38,17 @@ def export_python(project: Project, path: str | os.PathLike, *,
         from .weights import load_weights
 
         load_weights(build_model(project.graph), weights)  # refuses weights that do not fit
-    path = Path(path)
-    path.write_text(exported.text, encoding="utf-8")
+    write_text_atomically(path, exported.text)
     if weights is not None:
         target = path.with_suffix(".safetensors")
-        if Path(weights).resolve() != target.resolve():
-            shutil.copyfile(weights, target)
+        if not target.exists() or not os.path.samefile(weights, target):
+            with replacing(target) as temporary:
+                shutil.copyfile(weights, temporary)
     return exported
 
 
 __all__ = [
+    "CannotStart",
     "ExportError",
     "ExportedCode",
     "OnnxReport",

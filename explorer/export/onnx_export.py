@@ -12,7 +12,7 @@ import torch
 from explorer.compiler import BuildError, build_model
 from explorer.graph import Project, check_graph
 
-from .errors import ExportError
+from .errors import ExportError, require_folder, require_onnx_packages, require_weights
 from .weights import load_weights
 
 OPSET = 17
@@ -29,6 +29,9 @@ class OnnxReport:
 def export_onnx(project: Project, path: str | os.PathLike, *,
                 weights: str | os.PathLike | None = None) -> OnnxReport:
     """Write ``path`` and check it: onnxruntime must agree with torch within 1e-4."""
+    path = require_folder(path)
+    require_weights(weights)
+    require_onnx_packages()
     try:
         model = build_model(project.graph)
     except BuildError as error:
@@ -38,7 +41,6 @@ def export_onnx(project: Project, path: str | os.PathLike, *,
     model.eval()
     spec = model.input_spec
     example = _random_input(spec, 2, seed=0)
-    path = Path(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -48,6 +50,8 @@ def export_onnx(project: Project, path: str | os.PathLike, *,
                 dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
             )
     except Exception as error:  # the exporter raises many kinds; name the node instead
+        if isinstance(error, ImportError):
+            require_onnx_packages()  # a package missing is no fault of the network
         node = _first_unexportable_node(project, model)
         raise ExportError(
             f"ONNX cannot express this network: {_first_line(error)}",

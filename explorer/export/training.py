@@ -8,6 +8,7 @@ never downloads anything and sees the same examples in the same split.
 
 from __future__ import annotations
 
+import inspect
 import os
 import pprint
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from pathlib import Path
 import torch
 
 from explorer.graph import Project, check_graph
+from explorer.graph.atomic import replacing, write_text_atomically
 from explorer.train.data import DatasetError, check_against, load_dataset
+from explorer.train.optim import lr_factor
 
 from .errors import ExportError
 from .python_code import _black, network_source
@@ -27,6 +30,14 @@ SETTINGS_END = "# --- end of settings ---"
 SCRIPT_SETTINGS = ("optimizer", "lr", "momentum", "weight_decay", "schedule", "decay_every",
                    "gamma", "warmup_steps", "batch_size", "steps", "grad_clip", "seed",
                    "log_every")
+# Lines of the template that name the app's code, and what the exported script has instead:
+# the schedule is the app's own function, so the script and the app cannot disagree.
+WRITTEN_IN = {
+    "import math  # noqa: F401 (lr_factor uses it once the export has written it in)":
+        "import math",
+    "from explorer.train.optim import lr_factor  # the export writes the function itself here":
+        inspect.getsource(lr_factor).rstrip(),
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ class TrainingExport:
 
 def export_training(project: Project, folder: str | os.PathLike, *,
                     model_name: str = "model.py") -> TrainingExport:
-    """Write model.py (unless it exists with the same text), train.py and data.safetensors."""
+    """Write model.py, train.py and data.safetensors, each whole (or not at all)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     settings = project.training
@@ -51,9 +62,9 @@ def export_training(project: Project, folder: str | os.PathLike, *,
     if problems:
         raise ExportError("the network does not fit its dataset: " + " ".join(problems))
     model = folder / model_name
-    model.write_text(network_source(project).text, encoding="utf-8")
+    write_text_atomically(model, network_source(project).text)
     script = folder / "train.py"
-    script.write_text(training_script(project, module=Path(model_name).stem), encoding="utf-8")
+    write_text_atomically(script, training_script(project, module=Path(model_name).stem))
     data = folder / "data.safetensors"
     _save_dataset(dataset, data)
     return TrainingExport(model, script, data)
@@ -70,10 +81,19 @@ def training_script(project: Project, module: str = "model") -> str:
     if training.epochs:
         values["steps"] = _steps_for_epochs(project)
     block = f"{SETTINGS_START}\nSETTINGS = {pprint.pformat(values, sort_dicts=False)}\n"
-    text = head + block + SETTINGS_END + tail
+    text = _written_in(head + block + SETTINGS_END + tail)
     if module != "model":
         text = text.replace("from model import", f"from {module} import")
     return _black(text)
+
+
+def _written_in(text: str) -> str:
+    """The template with the app's functions written in, so train.py needs only torch."""
+    for line, replacement in WRITTEN_IN.items():
+        if line not in text:
+            raise AssertionError(f"the train.py template lost the line {line!r}")
+        text = text.replace(line, replacement)
+    return text
 
 
 def _output_kind(project: Project) -> str:
@@ -96,5 +116,6 @@ def _save_dataset(dataset, path: Path) -> None:
 
     arrays = {"x_train": dataset.x_train, "y_train": dataset.y_train,
               "x_val": dataset.x_val, "y_val": dataset.y_val}
-    save_file({k: torch.from_numpy(v).contiguous() for k, v in arrays.items()}, str(path),
-              metadata={"dataset": dataset.name})
+    with replacing(path) as temporary:
+        save_file({k: torch.from_numpy(v).contiguous() for k, v in arrays.items()},
+                  str(temporary), metadata={"dataset": dataset.name})

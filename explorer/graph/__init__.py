@@ -33,7 +33,8 @@ from .kinds import CATEGORIES, INPUT_KINDS, OUTPUT_KINDS, NodeKind, all_kinds, g
 from .layout import layered_positions
 from .model import ArchitectureGraph, Edge, Node
 from .params import AUTO, Param
-from .project import Project
+from .project_edits import SetProjectInfo, SetTrainingSettings
+from .project_model import Project
 from .settings import TrainingSettings
 from .specs import TensorSpec, format_count, format_shape
 
@@ -69,6 +70,8 @@ __all__ = [
     "RemoveNode",
     "SetLabel",
     "SetParams",
+    "SetProjectInfo",
+    "SetTrainingSettings",
     "ShapeCache",
     "ShapeError",
     "TensorSpec",

@@ -2,7 +2,10 @@
 
 The app's undo stack wraps these in one thin QUndoCommand; tests use them
 directly, without Qt. An edit records what it needs to revert the first
-time it applies, so ``apply, revert, apply, ...`` always round-trips.
+time it applies, so ``apply, revert, apply, ...`` always round-trips, and
+a node comes back exactly: id, place in the order, position, label, group.
+An edit of several changes makes them in one ``graph.batch()``, so it
+applies completely or, if any part is refused, not at all.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class AddNode:
     position: tuple[float, float] = (0.0, 0.0)
     node_id: str | None = None  # chosen on first apply, then kept for redo
     label: str = ""
+    _rank: int | None = field(default=None, repr=False)  # its place, kept for redo too
 
     @property
     def text(self) -> str:
@@ -36,7 +40,8 @@ class AddNode:
 
     def apply(self, graph: ArchitectureGraph) -> None:
         self.node_id = graph.add_node(self.kind, self.params, position=self.position,
-                                      node_id=self.node_id, label=self.label)
+                                      node_id=self.node_id, label=self.label, rank=self._rank)
+        self._rank = graph.node(self.node_id).rank
 
     def revert(self, graph: ArchitectureGraph) -> None:
         assert self.node_id is not None
@@ -45,26 +50,47 @@ class AddNode:
 
 @dataclass
 class RemoveNode:
+    """Delete a node and its wires (deleting the last node of an expanded block forgets it)."""
+
     node_id: str
     _node: Node | None = field(default=None, repr=False)
     _edges: list[Edge] = field(default_factory=list, repr=False)
+    _group: tuple[Node, object | None] | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
         return f"Delete {self.node_id}"
 
     def apply(self, graph: ArchitectureGraph) -> None:
-        self._edges = graph.in_edges(self.node_id) + graph.out_edges(self.node_id)
-        self._node = graph.remove_node(self.node_id)
+        with graph.batch():
+            self._edges = graph.in_edges(self.node_id) + graph.out_edges(self.node_id)
+            self._node = graph.remove_node(self.node_id)
+            self._group = _drop_if_empty(graph, self._node.group)
 
     def revert(self, graph: ArchitectureGraph) -> None:
         node = self._node
         assert node is not None
         with graph.batch():
-            graph.add_node(node.kind, node.params, position=node.position, node_id=node.id,
-                           label=node.label, group=node.group)
+            if self._group is not None:
+                graph.add_group(*self._group)
+            restore_node(graph, node)
             for edge in self._edges:
                 graph.connect(edge.src, edge.dst, edge.dst_port, edge.src_port)
+
+
+def restore_node(graph: ArchitectureGraph, node: Node) -> None:
+    """Put a removed node back exactly as it was, in its old place in the order."""
+    graph.add_node(node.kind, node.params, position=node.position, node_id=node.id,
+                   label=node.label, group=node.group, rank=node.rank)
+
+
+def _drop_if_empty(graph: ArchitectureGraph,
+                   group_id: str | None) -> tuple[Node, object | None] | None:
+    """Forget an expanded block none of whose nodes is left; returns what to restore."""
+    if group_id is None or group_id not in graph.groups() or graph.members(group_id):
+        return None
+    inside = graph.group_inside(group_id)
+    return graph.remove_group(group_id), inside
 
 
 @dataclass
@@ -79,18 +105,11 @@ class Connect:
         return f"Connect {self.edge.src} → {self.edge.dst}"
 
     def apply(self, graph: ArchitectureGraph) -> None:
-        with graph.batch():
+        with graph.batch():  # a refused wire leaves the old one in place
             self._replaced = graph.edge_into(self.edge.dst, self.edge.dst_port)
             if self._replaced is not None:
                 graph.disconnect(self._replaced)
-            try:
-                graph.connect(self.edge.src, self.edge.dst, self.edge.dst_port,
-                              self.edge.src_port)
-            except Exception:
-                if self._replaced is not None:  # leave the graph as it was
-                    graph.connect(self._replaced.src, self._replaced.dst,
-                                  self._replaced.dst_port, self._replaced.src_port)
-                raise
+            graph.connect(self.edge.src, self.edge.dst, self.edge.dst_port, self.edge.src_port)
 
     def revert(self, graph: ArchitectureGraph) -> None:
         with graph.batch():
@@ -197,16 +216,9 @@ class Compound:
     text: str = "Edit"
 
     def apply(self, graph: ArchitectureGraph) -> None:
-        done: list[Edit] = []
-        with graph.batch():
-            try:
-                for edit in self.edits:
-                    edit.apply(graph)
-                    done.append(edit)
-            except Exception:
-                for edit in reversed(done):  # all or nothing
-                    edit.revert(graph)
-                raise
+        with graph.batch():  # all or nothing
+            for edit in self.edits:
+                edit.apply(graph)
 
     def revert(self, graph: ArchitectureGraph) -> None:
         with graph.batch():

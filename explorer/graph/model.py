@@ -2,80 +2,33 @@
 
 Nodes and wires live in a networkx MultiDiGraph that nothing outside this
 class touches. Every change goes through a method that validates first and
-raises a typed error naming the node, then emits a plain event (ids and
-values) for the views that observe it.
+raises a typed error naming the node, then changes the storage (store.py)
+in steps that emit a plain event (ids and values) for the views that
+observe it. Changes grouped in ``batch()`` are all-or-nothing.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
-from psygnal import Signal, SignalGroup
 
 from .errors import CycleError, DuplicateNode, GraphError, PortError, UnknownNode
 from .kinds import get_kind
+from .store import OUTPUT_PORT, Edge, GraphEvents, GraphStore, Node
+
+__all__ = ["OUTPUT_PORT", "ArchitectureGraph", "Edge", "GraphEvents", "Node"]
 
 MAX_ID_LENGTH = 128
 MAX_LABEL_LENGTH = 200
-OUTPUT_PORT = "out"
 
 
-@dataclass(frozen=True)
-class Node:
-    """A read-only view of one node, as the graph holds it now."""
-
-    id: str
-    kind: str
-    params: Mapping[str, Any]
-    position: tuple[float, float] = (0.0, 0.0)
-    label: str = ""
-    group: str | None = None  # the collapsed block this node was expanded from
-
-    @property
-    def title(self) -> str:
-        return self.label or self.id
-
-
-@dataclass(frozen=True, order=True)
-class Edge:
-    """A wire from a node's output port to another node's input port."""
-
-    src: str
-    dst: str
-    dst_port: str
-    src_port: str = OUTPUT_PORT
-
-
-class GraphEvents(SignalGroup):
-    """What observers (canvas items, checkers, autosave) can listen to."""
-
-    node_added = Signal(str)
-    node_removed = Signal(str)
-    node_changed = Signal(str)  # parameters or label
-    node_moved = Signal(str, float, float)
-    edge_added = Signal(Edge)
-    edge_removed = Signal(Edge)
-    changed = Signal()  # once after any change, or once after a batch of them
-
-
-class ArchitectureGraph:
+class ArchitectureGraph(GraphStore):
     """Nodes with readable ids, wires between ports, and events for every change."""
-
-    def __init__(self) -> None:
-        self._g = nx.MultiDiGraph()
-        self._groups: dict[str, Node] = {}
-        self._incoming: dict[str, dict[str, Edge]] = {}  # node -> input port -> its wire
-        self._order: list[str] | None = None  # topological order, until the wiring changes
-        self._rank = 0  # insertion counter: ties in topological order follow it
-        self._batch_depth = 0
-        self._batch_dirty = False
-        self.events = GraphEvents()
 
     def __repr__(self) -> str:
         return f"<ArchitectureGraph: {len(self)} nodes, {self._g.number_of_edges()} edges>"
@@ -91,13 +44,17 @@ class ArchitectureGraph:
     def node(self, node_id: str) -> Node:
         data = self._data(node_id)
         return Node(node_id, data["kind"], MappingProxyType(dict(data["params"])), data["pos"],
-                    data["label"], data["group"])
+                    data["label"], data["group"], data["rank"])
 
     def nodes(self) -> list[Node]:
-        return [self.node(n) for n in self._g.nodes]
+        """Every node, in the order they were added (undo puts a node back in its place)."""
+        return [self.node(n) for n in self.node_ids()]
 
     def node_ids(self) -> list[str]:
-        return list(self._g.nodes)
+        """Every node id, in the order they were added."""
+        if self._ids is None or len(self._ids) != len(self._g):
+            self._ids = sorted(self._g.nodes, key=self._insertion_rank)
+        return list(self._ids)
 
     def edges(self) -> list[Edge]:
         return [Edge(u, v, k, d["src_port"]) for u, v, k, d in self._g.edges(keys=True, data=True)]
@@ -106,6 +63,10 @@ class ArchitectureGraph:
         """Wires into a node, in the order of its input ports."""
         incoming = self._wires_into(node_id)
         return [incoming[p] for p in self.input_ports(node_id) if p in incoming]
+
+    def feeders(self, node_id: str) -> list[str]:
+        """The nodes wired into this one (any port order; cheap, for graph walks)."""
+        return [edge.src for edge in self._wires_into(node_id).values()]
 
     def out_edges(self, node_id: str) -> list[Edge]:
         self._data(node_id)
@@ -129,17 +90,18 @@ class ArchitectureGraph:
 
     def topological_order(self) -> list[str]:
         """Node ids so that every node comes after those feeding it (ties: insertion order)."""
-        if self._order is None:
-            self._order = list(
-                nx.lexicographical_topological_sort(self._g, key=self._insertion_rank))
-        return list(self._order)
+        return list(self._ordered())
 
     def groups(self) -> dict[str, Node]:
         """Expanded blocks, by the id they had (and get back when collapsed)."""
         return dict(self._groups)
 
+    def group_inside(self, group_id: str) -> object | None:
+        """What the block's nodes were when it was expanded (None if not known here)."""
+        return self._insides.get(group_id)
+
     def members(self, group_id: str) -> list[str]:
-        return [n for n, d in self._g.nodes(data=True) if d["group"] == group_id]
+        return [n for n in self.node_ids() if self._g.nodes[n]["group"] == group_id]
 
     def view(self) -> nx.MultiDiGraph:
         """A read-only networkx view, for algorithms (layout, reachability)."""
@@ -156,8 +118,12 @@ class ArchitectureGraph:
         node_id: str | None = None,
         label: str = "",
         group: str | None = None,
+        rank: int | None = None,
     ) -> str:
-        """Add a node and return its id (a fresh readable one unless given)."""
+        """Add a node and return its id (a fresh readable one unless given).
+
+        ``rank`` gives back the place a removed node had (undo); new nodes go last.
+        """
         spec = get_kind(kind)
         if node_id is None:
             node_id = self.new_id(spec.id_prefix)
@@ -167,24 +133,18 @@ class ArchitectureGraph:
         values = spec.validate(params, node_id)
         position = _check_position(position, node_id)
         label = check_label(label, node_id)
-        self._g.add_node(node_id, kind=kind, params=values, pos=position, label=label,
-                         group=group, rank=self._next_rank())
-        self._incoming[node_id] = {}
-        self._order = None
-        self.events.node_added.emit(node_id)
-        self._changed()
+        rank = self._next_rank() if rank is None else self._claim_rank(rank)
+        self._insert(node_id, {"kind": kind, "params": values, "pos": position, "label": label,
+                               "group": group, "rank": rank})
         return node_id
 
     def remove_node(self, node_id: str) -> Node:
         """Remove a node and its wires; returns what it was."""
         node = self.node(node_id)
-        for edge in self.in_edges(node_id) + self.out_edges(node_id):
-            self.disconnect(edge)
-        self._g.remove_node(node_id)
-        del self._incoming[node_id]
-        self._order = None
-        self.events.node_removed.emit(node_id)
-        self._changed()
+        with self.batch():
+            for edge in self.in_edges(node_id) + self.out_edges(node_id):
+                self.disconnect(edge)
+            self._erase(node_id)
         return node
 
     def connect(
@@ -193,11 +153,7 @@ class ArchitectureGraph:
         """Wire ``src``'s output into ``dst``'s input port ``dst_port``."""
         edge = Edge(src, dst, dst_port, src_port)
         self.check_connect(edge)
-        self._g.add_edge(src, dst, key=dst_port, src_port=src_port)
-        self._incoming[dst][dst_port] = edge
-        self._order = None
-        self.events.edge_added.emit(edge)
-        self._changed()
+        self._wire(edge)
         return edge
 
     def check_connect(self, edge: Edge) -> None:
@@ -217,7 +173,7 @@ class ArchitectureGraph:
                 hint=("Its inputs are " + ", ".join(ports) + ".") if ports
                 else "It is a source: it takes no input.",
             )
-        if self._reaches(edge.dst, edge.src):
+        if not self._in_order(edge.src, edge.dst) and self._reaches(edge.dst, edge.src):
             raise CycleError(
                 f"a wire from {edge.src!r} to {edge.dst!r} would make a loop: "
                 f"{edge.dst!r} already feeds {edge.src!r}.", node_id=edge.dst,
@@ -234,11 +190,7 @@ class ArchitectureGraph:
         if not self._g.has_edge(edge.src, edge.dst, key=edge.dst_port):
             raise PortError(f"there is no wire from {edge.src!r} into {edge.dst_port!r}.",
                             node_id=edge.dst)
-        self._g.remove_edge(edge.src, edge.dst, key=edge.dst_port)
-        del self._incoming[edge.dst][edge.dst_port]
-        self._order = None
-        self.events.edge_removed.emit(edge)
-        self._changed()
+        self._unwire(self._incoming[edge.dst][edge.dst_port])
 
     def set_params(self, node_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         """Change some parameters; returns the old values of those changed."""
@@ -252,38 +204,42 @@ class ArchitectureGraph:
                                 hint="Disconnect it before removing the port.")
         old = {k: data["params"][k] for k in changes}
         if merged != data["params"]:
-            data["params"] = merged
-            self.events.node_changed.emit(node_id)
-            self._changed()
+            self._update(node_id, "params", merged)
         return old
 
     def move(self, node_id: str, x: float, y: float) -> None:
-        data = self._data(node_id)
-        data["pos"] = _check_position((x, y), node_id)
-        self.events.node_moved.emit(node_id, *data["pos"])
-        self._changed()
+        self._update(node_id, "pos", _check_position((x, y), node_id))
 
     def set_label(self, node_id: str, label: str) -> str:
-        data = self._data(node_id)
-        old, data["label"] = data["label"], check_label(label, node_id)
-        self.events.node_changed.emit(node_id)
-        self._changed()
-        return old
+        return self._update(node_id, "label", check_label(label, node_id))
 
     def set_group(self, node_id: str, group: str | None) -> None:
-        self._data(node_id)["group"] = group
+        self._update(node_id, "group", group)
 
-    def add_group(self, block: Node) -> None:
-        self._groups[block.id] = block
+    def add_group(self, block: Node, inside: object | None = None) -> None:
+        """Record an expanded block, and what its nodes are (to tell later if they changed).
+
+        A block without a rank (read from a file) takes its first node's, so collapsing
+        it puts it where its nodes were.
+        """
+        if block.rank is None:
+            ranks = [self._insertion_rank(n) for n in self.members(block.id)]
+            block = replace(block, rank=min(ranks) if ranks else self._next_rank())
+        self._set_group(block.id, (block, inside))
 
     def remove_group(self, group_id: str) -> Node:
-        return self._groups.pop(group_id)
+        if group_id not in self._groups:
+            raise UnknownNode(f"there is no expanded block {group_id!r}.", node_id=group_id)
+        block = self._groups[group_id]
+        self._set_group(group_id, None)
+        return block
 
     def clear(self) -> None:
         with self.batch():
             for node_id in self.topological_order()[::-1]:
                 self.remove_node(node_id)
-            self._groups.clear()
+            for group_id in list(self._groups):
+                self.remove_group(group_id)
 
     def new_id(self, prefix: str) -> str:
         """The first free readable id: ``conv_1``, ``conv_2``, ..."""
@@ -292,31 +248,42 @@ class ArchitectureGraph:
             n += 1
         return f"{prefix}_{n}"
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group many changes: observers of ``changed`` hear once, at the end."""
-        self._batch_depth += 1
+    def connect_many(self, edges: list[Edge]) -> None:
+        """Wire many edges at once (reading a file) in time linear in the graph.
+
+        ``connect`` looks for a loop by walking downstream of each new wire, so a
+        long chain wired from its end is quadratic. Here each wire is first checked as
+        ``connect`` checks it, against the wires already there (a file being read has
+        none, so that walk is empty); then all are wired, and one topological sort
+        looks for loops. All or nothing. An error is the one ``connect`` would raise,
+        with ``wire`` set to the position in ``edges`` of the wire refused (for a loop,
+        the last-listed wire on it).
+        """
+        refused = 0
         try:
-            yield
-        finally:
-            self._batch_depth -= 1
-            if self._batch_depth == 0 and self._batch_dirty:
-                self._batch_dirty = False
-                self.events.changed.emit()
+            for position, edge in enumerate(edges):
+                refused = position
+                self.check_connect(edge)
+            with self.batch():
+                for position, edge in enumerate(edges):
+                    refused = position
+                    if self.edge_into(edge.dst, edge.dst_port) is not None:
+                        self.check_connect(edge)  # an earlier wire here took the port
+                    self._wire(edge)
+                try:
+                    self._ordered()
+                except nx.NetworkXUnfeasible:
+                    loop = set(nx.find_cycle(self._g))
+                    refused = max(i for i, e in enumerate(edges)
+                                  if (e.src, e.dst, e.dst_port) in loop)
+                    self._unwire(edges[refused])
+                    self.check_connect(edges[refused])  # raises the CycleError in connect's words
+                    raise  # (not reached: the rest of the loop is still wired)
+        except GraphError as error:
+            error.wire = refused  # type: ignore[attr-defined]
+            raise
 
     # -- internals ------------------------------------------------------------------
-
-    def _data(self, node_id: str) -> dict[str, Any]:
-        try:
-            return self._g.nodes[node_id]
-        except (KeyError, TypeError):
-            raise UnknownNode(f"there is no node {node_id!r}.", node_id=str(node_id)) from None
-
-    def _wires_into(self, node_id: str) -> dict[str, Edge]:
-        try:
-            return self._incoming[node_id]
-        except (KeyError, TypeError):
-            raise UnknownNode(f"there is no node {node_id!r}.", node_id=str(node_id)) from None
 
     def _reaches(self, start: str, target: str) -> bool:
         """Whether a path of wires leads from ``start`` to ``target`` (or they are one node)."""
@@ -325,24 +292,11 @@ class ArchitectureGraph:
             node = stack.pop()
             if node == target:
                 return True
-            for successor in self._g.successors(node):
+            for successor in self._g._succ[node]:  # the raw dict: views cost 3x here
                 if successor not in seen:
                     seen.add(successor)
                     stack.append(successor)
         return False
-
-    def _insertion_rank(self, node_id: str) -> int:
-        return self._g.nodes[node_id]["rank"]
-
-    def _next_rank(self) -> int:
-        self._rank += 1
-        return self._rank
-
-    def _changed(self) -> None:
-        if self._batch_depth:
-            self._batch_dirty = True
-        else:
-            self.events.changed.emit()
 
 
 def check_id(node_id: object) -> str:

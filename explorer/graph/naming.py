@@ -3,7 +3,9 @@
 The compiled module and the exported source both name a node's submodule
 and its local variable with ``python_names``, so a state_dict saved by the
 app loads into exported code with the same keys. The rule depends on
-nothing but the ids and their order, never on the installed torch.
+nothing but the set of ids: not on their order (which wiring and undo can
+change), nor on the installed torch. So a weight never moves to another
+layer because an edit was made and undone.
 """
 
 from __future__ import annotations
@@ -55,18 +57,27 @@ def identifier(text: str) -> str:
 
 
 def python_names(ids: Iterable[str]) -> dict[str, str]:
-    """Map each id to a unique identifier, in order: ``conv 1`` -> ``conv_1``, twice -> ``_2``."""
-    names: dict[str, str] = {}
-    taken: set[str] = set()
-    for node_id in ids:
-        base = identifier(node_id)
+    """Map each id to a unique identifier: ``conv 1`` -> ``conv_1`` (``conv_1_2`` if ``conv_1``
+    is an id too).
+
+    An id that already is a usable name keeps it. Ids that turn into the same
+    name take suffixes in the sorted order of the ids, so the result does not
+    depend on the order they are given in. The map keeps the given order.
+    """
+    ids = list(ids)
+    bases = {node_id: identifier(node_id) for node_id in ids}
+    exact = {node_id for node_id in ids if bases[node_id] == node_id}
+    taken = set(exact)
+    names = {node_id: node_id for node_id in exact}
+    for node_id in sorted(set(ids) - exact):
+        base = bases[node_id]
         name, n = base, 1
         while name in taken or name in RESERVED:
             n += 1
             name = f"{base}_{n}"
         taken.add(name)
         names[node_id] = name
-    return names
+    return {node_id: names[node_id] for node_id in ids}
 
 
 def string_literal(text: str) -> str:

@@ -1,9 +1,9 @@
 """``python main.py train FILE ...``: train a project from the command line.
 
 Progress shows steps per second, the loss and the time left; a summary
-table follows; the exit code says how it went: 0 done, 1 the run failed or
-was stopped (the reason is printed), 2 the file or an argument is bad (one
-line, before any compute). Ctrl-C stops the run cleanly (its weights are
+table follows; the exit code says how it went: 0 done, 1 the graph has
+errors or the run failed or was stopped (the reason is printed), 2 the file
+or an argument is bad (one line, before any compute). Ctrl-C stops the run cleanly (its weights are
 saved); a second Ctrl-C ends it at once.
 
 Only the standard library and the graph load at import, so ``--help`` is instant.
@@ -69,7 +69,7 @@ def run_train(args: argparse.Namespace) -> int:
         plan = plan_run(project, **overrides_from(args))
     except SetupError as error:
         _error(f"error: {error}")
-        return EXIT_BAD_INPUT
+        return EXIT_FAILED if error.graph_errors else EXIT_BAD_INPUT
 
     from .process import RunProcess
 
@@ -126,6 +126,7 @@ def _follow(run, total: int, console) -> None:
 
 def _summary(ended, plan):
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="Run summary", title_justify="left", show_header=False)
     table.add_column("what")
@@ -143,7 +144,7 @@ def _summary(ended, plan):
                 shown = f"{value:.1%}" if "accuracy" in label else f"{value:.4g}"
                 table.add_row(label, shown)
     if ended.run_dir:
-        table.add_row("run folder", ended.run_dir)
+        table.add_row("run folder", Text(ended.run_dir))  # a path, not markup
     return table
 
 

@@ -164,12 +164,13 @@ class Trainer:
             callback.on_after_backward(step, model)
         if scaler:
             scaler.unscale_(optimizer)
-        if self.plan.settings.grad_clip:
-            torch.nn.utils.clip_grad_norm_(flat.masters, self.plan.settings.grad_clip)
+        # Statistics see the gradients before clipping: clipped ones would hide an explosion.
         if self.statistics:
             p.stats.after_backward()
         if probe:
             p.stats.before_update()
+        if self.plan.settings.grad_clip:
+            torch.nn.utils.clip_grad_norm_(flat.masters, self.plan.settings.grad_clip)
         if p.count_correct is not None:
             self._right += p.count_correct(scores.detach(), y)
         if scaler:

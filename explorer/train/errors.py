@@ -8,12 +8,15 @@ class SetupError(Exception):
 
     Raised before any computation, so nothing is lost; ``message`` says what
     is wrong and ``hint`` what to do about it, both in plain words.
+    ``graph_errors`` is True when the network itself has errors (the command
+    line exits 1 for those, as ``check`` does, and 2 for unusable input).
     """
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", *, graph_errors: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.graph_errors = graph_errors
 
     def __str__(self) -> str:
         return self.message + (f" {self.hint}" if self.hint else "")

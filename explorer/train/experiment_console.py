@@ -87,7 +87,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     _print_results(console, results)
     if args.out:
         table, curves = write_results(results, args.out)
-        console.print(f"Wrote {table} and {curves}.")
+        console.print(f"Wrote {table} and {curves}.", markup=False)  # paths are not markup
     return EXIT_DONE
 
 
@@ -127,7 +127,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
     _print_extras(console, outcome)
     if args.out and outcome.results:
         table, curves = write_results(outcome.results, args.out)
-        console.print(f"Wrote {table} and {curves}.")
+        console.print(f"Wrote {table} and {curves}.", markup=False)  # paths are not markup
     return EXIT_DONE
 
 

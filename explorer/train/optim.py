@@ -31,28 +31,39 @@ def make_optimizer(params: Iterable[torch.Tensor], settings: TrainingSettings
 
 
 def learning_rate(settings: TrainingSettings, step: int, total_steps: int) -> float:
-    """The learning rate for optimizer step ``step`` (1 = the first step) of ``total_steps``.
+    """The learning rate for optimizer step ``step`` (1 = the first step) of ``total_steps``."""
+    return settings.lr * lr_factor(step, total_steps, settings.schedule, settings.warmup_steps,
+                                   settings.decay_every, settings.gamma)
 
-    Warm-up ramps linearly from lr/warmup to lr over the first ``warmup_steps``
-    steps; the schedule then counts its steps from the end of the warm-up:
-    ``step`` multiplies by gamma every ``decay_every`` steps, ``exponential``
-    does the same smoothly, ``cosine`` falls from lr to 0 at the last step.
+
+def lr_factor(step: int, total_steps: int, schedule: str, warmup_steps: int, decay_every: int,
+              gamma: float) -> float:
+    """The learning rate at optimizer step ``step`` (1 = the first) of ``total_steps``, as a
+    share of the base rate.
+
+    Warm-up ramps linearly from 1/warmup_steps to 1 over the first
+    ``warmup_steps`` steps; the schedule then counts its steps from the end
+    of the warm-up: "step" multiplies by gamma every ``decay_every`` steps,
+    "exponential" does the same smoothly, "cosine" falls from 1 to 0 at the
+    last step, "constant" stays at 1.
+
+    The app and the exported train.py share this function word for word (the
+    export writes its source into the script), so both follow one schedule:
+    plain Python that needs nothing but ``math``.
     """
-    base, warmup = settings.lr, settings.warmup_steps
-    if step <= warmup:
-        return base * step / warmup
-    done = step - warmup - 1  # steps of the schedule already taken
-    schedule = settings.schedule
-    if schedule == "constant":
-        return base
+    if step <= warmup_steps:
+        return step / warmup_steps
+    done = step - warmup_steps - 1  # steps of the schedule already taken
     if schedule == "step":
-        return base * settings.gamma ** (done // settings.decay_every)
+        return gamma ** (done // decay_every)
     if schedule == "exponential":
-        return base * settings.gamma ** (done / settings.decay_every)
+        return gamma ** (done / decay_every)
     if schedule == "cosine":
-        span = max(1, total_steps - warmup - 1)
-        return base * 0.5 * (1 + math.cos(math.pi * min(done, span) / span))
-    raise ValueError(f"unknown schedule {schedule!r}")  # TrainingSettings rules this out
+        span = max(1, total_steps - warmup_steps - 1)
+        return 0.5 * (1 + math.cos(math.pi * min(done, span) / span))
+    if schedule == "constant":
+        return 1.0
+    raise ValueError(f"unknown schedule {schedule!r}")
 
 
 def set_learning_rate(optimizer: torch.optim.Optimizer, lr: float) -> None:

@@ -111,7 +111,7 @@ def plan_run(source: Project, **overrides: Any) -> RunPlan:
         raise SetupError(
             f"The network cannot be trained yet: {_sentence(str(first))}"
             + (f" ({more} more problem{'s' if more > 1 else ''}.)" if more else ""),
-            "Fix it in the editor, or see them all with the check command.")
+            "Fix it in the editor, or see them all with the check command.", graph_errors=True)
     device = resolve_device(settings.device)
     if settings.precision == "amp" and device.type != "cuda":
         raise SetupError(f"Mixed precision (amp) runs only on a CUDA GPU, but this run would "

@@ -33,6 +33,7 @@ from .records import Record, RunEnded, StepRecord
 from .run_folder import new_run_dir, write_status
 
 SEND_INTERVAL = 0.05  # seconds between batches of records from the child
+EXIT_GRACE = 5.0  # seconds a child that went silent may take to exit before it is reported
 
 
 class RunProcess:
@@ -53,6 +54,7 @@ class RunProcess:
         self._records: Connection | None = None
         self._commands: Connection | None = None
         self._killed = False
+        self._silent_since: float | None = None  # when the pipe closed without a RunEnded
 
     def start(self) -> None:
         """Create the run folder and spawn the child; returns at once."""
@@ -125,9 +127,26 @@ class RunProcess:
             self._note(record)
         if self.ended is None and self._records is None and self._process is not None:
             # the pipe is closed and no RunEnded came: the child died without a word
-            self._process.join(timeout=5)
-            got.append(self._crashed(self._process.exitcode))
+            ended = self._silent_end()
+            if ended is not None:
+                got.append(ended)
         return got
+
+    def _silent_end(self) -> RunEnded | None:
+        """How a child that closed its pipe without a word ended; None while it still exits.
+
+        Never waits (``poll`` runs on the editor's UI thread): reading the
+        exit code only asks the system. A child still tearing down is asked
+        again on the next poll; one still there ``EXIT_GRACE`` seconds after
+        it went silent is reported without its exit code (``close`` ends it).
+        """
+        now = time.monotonic()
+        if self._silent_since is None:
+            self._silent_since = now
+        exitcode = self._process.exitcode
+        if exitcode is None and now - self._silent_since < EXIT_GRACE:
+            return None
+        return self._crashed(exitcode)
 
     def wait(self, timeout: float | None = None, interval: float = 0.05) -> RunEnded | None:
         """Block until the run ends (or ``timeout`` seconds pass), collecting its records."""
@@ -150,6 +169,9 @@ class RunProcess:
                 self.wait(timeout)
         if self._process is not None:
             self._process.join(timeout=2)  # reap it; a daemon never outlives this process
+            if self._process.is_alive():  # it went silent without exiting: end it now
+                self._process.kill()
+                self._process.join(timeout=2)
         for conn in (self._records, self._commands):
             if conn is not None:
                 conn.close()
@@ -181,7 +203,10 @@ class RunProcess:
 def crash_reason(exitcode: int | None, step: int) -> str:
     """What a child's exit code says about how it died, in plain words."""
     where = f" at step {step}" if step else " before its first step"
-    if exitcode is not None and exitcode < 0:
+    if exitcode is None:
+        return (f"The training process stopped answering{where} and has not exited. "
+                "Your work in the editor is safe.")
+    if exitcode < 0:
         try:
             name = signal.Signals(-exitcode).name
         except ValueError:

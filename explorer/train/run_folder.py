@@ -9,13 +9,17 @@ A run folder holds::
     model.safetensors    the final weights, keyed like the network's state_dict
     status.json          running, done, stopped or failed, with the reason
 
-Everything is JSON, CSV or safetensors: no pickle anywhere.
+Everything is JSON, CSV or safetensors: no pickle anywhere. Whole files (the
+snapshot, the config, the status, the weights) are written atomically; the
+curves' header is written with the folder, so a run killed at any moment
+leaves a folder that reads back (as failed, if it never took a step).
 """
 
 from __future__ import annotations
 
 import collections
 import csv
+import io
 import json
 import os
 import re
@@ -27,7 +31,7 @@ from typing import Any, TextIO
 from safetensors.torch import save_file
 from torch import nn
 
-from explorer.graph.atomic import write_text_atomically
+from explorer.graph.atomic import replacing, write_text_atomically
 
 from .records import RunEnded, StepRecord, json_number
 
@@ -41,7 +45,11 @@ WRITE_INTERVAL = 0.5  # seconds between the writer thread's visits to the disk
 
 
 def new_run_dir(parent: str | os.PathLike, name: str = "") -> Path:
-    """Create and return a fresh folder ``parent/<date>-<time>-<name>`` (never an existing one)."""
+    """Create and return a fresh folder ``parent/<date>-<time>-<name>`` (never an existing one).
+
+    The folder starts with the curves' header, which marks it as a run's
+    from its first moment (``run_index`` lists it even if the run dies at once).
+    """
     parent = Path(parent)
     parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -53,6 +61,7 @@ def new_run_dir(parent: str | os.PathLike, name: str = "") -> Path:
             candidate.mkdir()
         except FileExistsError:
             continue
+        write_curves_header(candidate)
         return candidate
     raise OSError(f"could not find a free run folder name under {parent}")
 
@@ -61,6 +70,13 @@ def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (a temporary file beside it, then a rename)."""
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
     write_text_atomically(path, text + "\n")
+
+
+def write_curves_header(run_dir: Path) -> None:
+    """Start metrics.csv with its header line only (atomically: never a file without one)."""
+    line = io.StringIO()
+    csv.writer(line).writerow(StepRecord.SCALARS)
+    write_text_atomically(run_dir / CURVES_FILE, line.getvalue())
 
 
 def write_status(run_dir: Path, ended: RunEnded) -> None:
@@ -94,12 +110,12 @@ class RunWriter:
 
     def begin(self, project_text: str, config: dict[str, Any]) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        (self.run_dir / PROJECT_FILE).write_text(project_text, encoding="utf-8")
+        write_text_atomically(self.run_dir / PROJECT_FILE, project_text)
         write_json(self.run_dir / CONFIG_FILE, _plain(config))
         write_json(self.run_dir / STATUS_FILE, {"status": "running", "reason": ""})
+        write_curves_header(self.run_dir)
         metrics = open(self.run_dir / METRICS_FILE, "w", encoding="utf-8")  # noqa: SIM115
-        curves = open(self.run_dir / CURVES_FILE, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        csv.writer(curves).writerow(StepRecord.SCALARS)
+        curves = open(self.run_dir / CURVES_FILE, "a", encoding="utf-8", newline="")  # noqa: SIM115
         self._thread = threading.Thread(target=self._write, args=(metrics, curves),
                                         name="run-folder-writer", daemon=True)
         self._thread.start()
@@ -156,10 +172,14 @@ class RunWriter:
 
 
 def save_weights(model: nn.Module, path: Path) -> None:
-    """The state_dict as safetensors (cloned: parameters share flat buffers while training)."""
+    """The state_dict as safetensors (cloned: parameters share flat buffers while training).
+
+    Written atomically: a run killed while saving keeps no half a weights file.
+    """
     tensors = {k: v.detach().to("cpu", copy=True).contiguous()
                for k, v in model.state_dict().items()}
-    save_file(tensors, str(path), metadata={"format": "architecture-explorer weights"})
+    with replacing(path) as temporary:
+        save_file(tensors, str(temporary), metadata={"format": "architecture-explorer weights"})
 
 
 def _plain(value: Any) -> Any:

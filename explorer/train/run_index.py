@@ -8,6 +8,9 @@ however long the runs are. ``load_run`` reads a whole run when it is opened.
 
 A run's name is the user's: ``rename_run`` writes it to ``name.json`` in the
 run folder; until then the run is called after its project.
+
+A run killed before its first step (while the network was being built) has
+a folder without its snapshot or config; it reads as failed, with that reason.
 """
 
 from __future__ import annotations
@@ -23,14 +26,19 @@ from typing import Any
 
 from explorer.graph.atomic import write_text_atomically
 
+from .records import StepRecord
+
 # The run folder's files (as explorer.train.run_folder writes them; a test keeps them equal).
 PROJECT_FILE = "project.archx.json"
 CONFIG_FILE = "config.json"
 CURVES_FILE = "metrics.csv"
 STATUS_FILE = "status.json"
+METRICS_FILE = "metrics.jsonl"
 NAME_FILE = "name.json"
 MAX_NAME_LENGTH = 120
 _TAIL_BYTES = 4096
+NEVER_STARTED = "The run stopped before its first step."
+CURVES_HEADER = ",".join(StepRecord.SCALARS)
 
 
 class RunIndexError(Exception):
@@ -58,8 +66,26 @@ class RunSummary:
 
 
 def is_run_folder(path: Path) -> bool:
-    """A folder a run wrote: it holds the project snapshot and the config."""
-    return path.is_dir() and (path / PROJECT_FILE).is_file() and (path / CONFIG_FILE).is_file()
+    """A folder a run wrote: it holds the project snapshot and the config, or (a run that
+    died at once) the curves' header that every run folder starts with."""
+    if not path.is_dir():
+        return False
+    return ((path / PROJECT_FILE).is_file() and (path / CONFIG_FILE).is_file()) \
+        or _first_line(path / CURVES_FILE) == CURVES_HEADER
+
+
+def never_started(path: Path) -> bool:
+    """True for a run that died before it began: no snapshot or config, and no metrics."""
+    began = (path / PROJECT_FILE).is_file() and (path / CONFIG_FILE).is_file()
+    return not began and not _has_content(path / METRICS_FILE)
+
+
+def early_status(status: dict[str, Any]) -> dict[str, Any]:
+    """The status of a run that never started: failed, keeping a reason already written
+    (the editor writes why a run's process died)."""
+    if status.get("status") in ("failed", "stopped") and status.get("reason"):
+        return status
+    return {**status, "status": "failed", "reason": NEVER_STARTED, "steps": 0}
 
 
 def list_runs(parent: str | os.PathLike) -> list[RunSummary]:
@@ -76,6 +102,8 @@ def read_summary(path: str | os.PathLike) -> RunSummary:
     path = Path(path)
     config = _json_object(path / CONFIG_FILE)
     status = _json_object(path / STATUS_FILE)
+    if never_started(path):
+        status = early_status(status)
     named = _json_object(path / NAME_FILE).get("name")
     dataset = config.get("dataset")
     last = _last_curve_row(path / CURVES_FILE)
@@ -138,6 +166,21 @@ def _json_object(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _first_line(path: Path) -> str:
+    try:
+        with open(path, "rb") as f:
+            return f.readline(1024).decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _last_curve_row(path: Path) -> dict[str, str]:

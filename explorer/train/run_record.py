@@ -3,11 +3,13 @@
 ``load_run(path)`` reads what a run wrote (see ``run_folder``) so the editor
 can show a finished run's curves and statistics again, or load its weights.
 A run that crashed may have a half-written last line in metrics.jsonl; that
-line is skipped, everything before it is kept.
+line is skipped, everything before it is kept. A run killed before its first
+step reads as failed, with an empty project if it saved none.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from explorer.graph import Project, ProjectFileError, project
 from .errors import RunRecordError
 from .records import StepRecord
 from .run_folder import CONFIG_FILE, METRICS_FILE, PROJECT_FILE, STATUS_FILE, WEIGHTS_FILE
+from .run_index import early_status, never_started
 
 
 @dataclass
@@ -79,6 +82,8 @@ def load_run(path: str | os.PathLike) -> RunRecord:
     path = Path(path)
     if not path.is_dir():
         raise RunRecordError(f"{path} is not a run folder (it does not exist or is a file).")
+    if never_started(path):
+        return _never_started(path)
     try:
         snapshot = project.load(path / PROJECT_FILE)
     except ProjectFileError as error:
@@ -89,6 +94,16 @@ def load_run(path: str | os.PathLike) -> RunRecord:
         {"status": "unknown", "reason": "The run left no status file."}
     records, skipped = _read_metrics(path / METRICS_FILE)
     return RunRecord(path, snapshot, config, status, records, skipped)
+
+
+def _never_started(path: Path) -> RunRecord:
+    """A run that died while setting up: what it saved, read as failed before step one."""
+    snapshot = Project()
+    with contextlib.suppress(ProjectFileError):  # the graph is simply not known then
+        snapshot = project.load(path / PROJECT_FILE)
+    config, status = ({} if not (path / name).is_file() else _read_json(path / name)
+                      for name in (CONFIG_FILE, STATUS_FILE))
+    return RunRecord(path, snapshot, config, early_status(status))
 
 
 def _read_json(path: Path) -> dict[str, Any]:

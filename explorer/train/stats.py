@@ -3,8 +3,8 @@
 Every step costs one ``vector_norm`` per parameter bucket (see
 ``flat.py``; small models have one) written into a small ring buffer: no
 host sync, no ``.item()``. On logged steps a few more reductions run (sum and max of
-|gradient|, weight norms, the update's size, each node's output sum and
-norm, highway gates); everything is concatenated into one tensor and
+|gradient|, weight norms, the update's size, each node's output mean and
+variance, highway gates); everything is concatenated into one tensor and
 copied to the host once, and numpy groups the per-parameter numbers into
 nodes.
 """
@@ -63,7 +63,9 @@ class StatisticsCollector:
 
     ``slot_nodes[i]`` is the graph node id that parameter ``flat.names[i]``
     belongs to. Call ``after_backward`` every step, ``before_update`` on a
-    logged step before ``optimizer.step()``, and ``read`` after it.
+    logged step before ``optimizer.step()``, and ``read`` after it. Call both
+    before gradients are clipped: the statistics then show a gradient as the
+    network made it, so clipping cannot hide an explosion.
     """
 
     def __init__(self, flat: FlatParameters, slot_nodes: Sequence[str], log_every: int,
@@ -128,9 +130,9 @@ class StatisticsCollector:
             copy.add("grad_abs_max", maxima)
             copy.add("weight", self.flat.norms("param"))
             copy.add("update", self.flat.update_norms(self._before))
-        act_ids, act_sums, act_norms = output_moments(acts)
-        copy.add("act_sum", act_sums)
-        copy.add("act_norm", act_norms)
+        act_ids, act_means, act_variances = output_moments(acts)
+        copy.add("act_mean", act_means)
+        copy.add("act_var", act_variances)
         copy.add("gates", [g.detach() for g in gates.values()])
         copy.add("extras", [e.detach() for e in extras])
         host = copy.fetch()
@@ -144,11 +146,10 @@ class StatisticsCollector:
         total = self._total_sum / self._steps if self._steps else None
         if "weight" in host:
             self._per_node(stats, host)
-        for i, node_id in enumerate(act_ids):
-            n = acts[node_id].numel()
-            mean = float(host["act_sum"][i]) / n
-            variance = max(0.0, float(host["act_norm"][i]) ** 2 / n - mean**2)
-            stats.setdefault(node_id, {}).update(act_mean=mean, act_std=variance**0.5)
+        if act_ids:
+            stds = np.sqrt(host["act_var"])
+            for node_id, mean, std in zip(act_ids, host["act_mean"], stds, strict=True):
+                stats.setdefault(node_id, {}).update(act_mean=float(mean), act_std=float(std))
         for i, node_id in enumerate(gates):
             stats.setdefault(node_id, {})["gate_mean"] = float(host["gates"][i])
         self._norm_sum[:] = 0.0
@@ -173,26 +174,31 @@ class StatisticsCollector:
 
 def output_moments(outputs: Mapping[str, torch.Tensor]
                    ) -> tuple[list[str], list[torch.Tensor], list[torch.Tensor]]:
-    """Sum and L2 norm of each node output: (node ids, sums, norms), float32, on the device.
+    """Mean and variance of each node output: (node ids, means, variances), float32, on the device.
 
-    The mean is sum/n and the standard deviation sqrt(‖x‖²/n − mean²): two
-    fast reductions instead of one slow ``std``. Outputs of the same shape
-    are stacked first, so a deep stack of equal layers costs three ops in
-    all, not two per layer.
+    ``torch.var_mean`` takes both in one pass that subtracts the mean as it
+    goes, so a small spread around a large mean keeps its digits: in float32,
+    ‖x‖²/n − mean² loses all of a spread of 1 around 1e4. Outputs of the same
+    shape are stacked first, so a deep stack of equal layers costs a few ops
+    in all, not a few per layer. Half-precision outputs are read in float32.
     """
     groups: dict[tuple, list[str]] = {}
     for node_id, tensor in outputs.items():
         groups.setdefault((tensor.shape, tensor.dtype), []).append(node_id)
-    ids, sums, norms = [], [], []
+    ids, means, variances = [], [], []
     for (shape, _), members in groups.items():
-        tensors = [outputs[m].detach() for m in members]
+        tensors = [_at_least_float32(outputs[m].detach()) for m in members]
         if len(tensors) > 1 and len(tensors) * shape.numel() <= STACK_LIMIT:
             matrix = torch.stack([t.reshape(-1) for t in tensors])
-            sums.append(matrix.sum(dim=1, dtype=torch.float32))
-            norms.append(torch.linalg.vector_norm(matrix, dim=1, dtype=torch.float32))
+            pairs = [torch.var_mean(matrix, dim=1, correction=0)]
         else:
-            sums += [t.sum(dtype=torch.float32).reshape(1) for t in tensors]
-            norms += [torch.linalg.vector_norm(t, dtype=torch.float32).reshape(1)
-                      for t in tensors]
+            pairs = [torch.var_mean(t.reshape(1, -1), dim=1, correction=0) for t in tensors]
+        variances += [variance.float() for variance, _ in pairs]
+        means += [mean.float() for _, mean in pairs]
         ids += members
-    return ids, sums, norms
+    return ids, means, variances
+
+
+def _at_least_float32(tensor: torch.Tensor) -> torch.Tensor:
+    """float16 and bfloat16 hold too few digits to sum a whole output in: widen them."""
+    return tensor if tensor.dtype in (torch.float32, torch.float64) else tensor.float()

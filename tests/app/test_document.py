@@ -1,7 +1,16 @@
 """The document: edits applied through the undo stack, refused edits kept off it."""
 
 from explorer.app.document import Document
-from explorer.graph import AddNode, Connect, Edge, Project, SetParams, recipes
+from explorer.graph import (
+    AddNode,
+    Connect,
+    Edge,
+    Project,
+    SetParams,
+    SetProjectInfo,
+    SetTrainingSettings,
+    recipes,
+)
 from explorer.graph.project import dumps
 
 
@@ -72,3 +81,53 @@ def test_replace_starts_a_fresh_history_and_can_mark_modified(qtbot):
     assert not doc.is_modified and doc.undo_stack.count() == 0
     doc.replace(recipes.mlp(), modified=True)
     assert doc.is_modified
+
+
+def test_settings_and_details_are_edits_like_any_other(qtbot):
+    doc = Document(recipes.mlp())
+    with qtbot.waitSignal(doc.changed):
+        assert doc.push(SetTrainingSettings(doc.project, {"lr": 0.5}))
+    assert doc.is_modified and doc.undo_stack.undoText() == "Set learning rate"
+    with qtbot.waitSignal(doc.changed):
+        assert doc.push(SetProjectInfo(doc.project, name="Mine"))
+    assert doc.display_name == "Mine"
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.project.training.lr == 1e-3 and doc.display_name == recipes.mlp().name
+    assert not doc.is_modified
+    doc.undo_stack.redo()
+    assert doc.project.training.lr == 0.5
+
+
+def test_a_refused_setting_is_not_recorded_and_says_why(qtbot):
+    doc = Document(recipes.mlp())
+    with qtbot.waitSignal(doc.notice) as notice:
+        assert not doc.push(SetTrainingSettings(doc.project, {"batch_size": 0}))
+    assert doc.undo_stack.count() == 0 and "batch_size" in notice.args[0]
+    assert doc.project.training.batch_size == 64
+
+
+def test_typing_into_a_setting_is_one_undo_step(qtbot):
+    doc = Document(recipes.mlp())
+    for steps in (2000, 3000, 4000):
+        doc.push(SetTrainingSettings(doc.project, {"steps": steps}), merge_key="steps")
+    assert doc.undo_stack.count() == 1
+    doc.close_merge()
+    doc.push(SetTrainingSettings(doc.project, {"steps": 5000}), merge_key="steps")
+    assert doc.undo_stack.count() == 2
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.project.training.steps == 1000
+
+
+def test_changed_follows_the_project_shown(qtbot):
+    doc = Document(recipes.mlp())
+    old = doc.project
+    doc.replace(recipes.residual_mlp())
+    heard = []
+    doc.changed.connect(lambda: heard.append(True))
+    old.name = "no longer shown"
+    assert heard == []
+    doc.project.notes = "shown"
+    doc.graph.move("linear_1", 5, 5)
+    assert len(heard) == 2

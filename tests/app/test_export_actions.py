@@ -112,7 +112,8 @@ def test_a_missing_folder_is_reported(mlp_window, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(export_actions, "ask_python_path", lambda *a: str(target))
     mlp_window.exports.export_python()
     message = finish(qtbot, mlp_window)
-    assert message.startswith("Could not write net.py") and "another folder" in message
+    assert message.startswith("Could not export the PyTorch code") and "nowhere" in message
+    assert "does not exist" in message and "choose another" in message
     assert message in mlp_window.view.notice.text
 
 

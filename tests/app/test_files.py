@@ -101,6 +101,18 @@ def test_a_failed_save_keeps_the_work_marked_unsaved(window, tmp_path, monkeypat
     assert "Could not save" in window.view.notice.text
 
 
+def test_a_value_no_file_can_hold_is_refused_without_touching_the_file(window, saved_file):
+    """An infinite number in the project's free-form ui data: the save says so, writes nothing."""
+    assert window.files.load_path(saved_file)
+    before = saved_file.read_bytes()
+    window.document.project.ui["zoom"] = float("inf")
+    window.document.push(SetParams("linear_1", {"out_features": 9}))
+    assert not window.files.save()
+    assert saved_file.read_bytes() == before
+    assert window.document.is_modified
+    assert "Could not save" in window.view.notice.text and "ui.zoom" in window.view.notice.text
+
+
 def test_recent_files_menu_lists_opened_files(window, saved_file):
     window.files.open(saved_file)
     titles = [a.text() for a in window.actions_.recent_menu.actions()]

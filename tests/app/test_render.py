@@ -53,3 +53,20 @@ def test_exporting_leaves_the_graph_unobserved(qtbot, tmp_path):
     export_diagram(project, tmp_path / "a.png")
     for signal in (project.graph.events.node_added, project.graph.events.changed):
         assert len(signal) == 0
+
+
+def test_an_svg_of_ids_and_labels_with_control_characters_is_well_formed_xml(qtbot, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    project = recipes.mlp(depth=1)
+    graph = project.graph
+    linear = next(n.id for n in graph.nodes() if n.kind == "Linear")
+    graph.set_label(linear, "<b>&amp;\x01\"q\"\x0b")
+    graph.add_node("ReLU", node_id="odd\x02id<&>", position=(0, 400))
+    path = tmp_path / "odd.archx.json"
+    save(project, path)
+    out = tmp_path / "odd.svg"
+    render_to_file(str(path), str(out))
+    root = ET.parse(out).getroot()  # raises on anything that is not well-formed
+    text = " ".join(t for t in root.itertext())
+    assert '<b>&amp;"q"' in text and "oddid<&>" in text

@@ -52,11 +52,16 @@ def test_train_script_carries_the_project_settings(tmp_path):
     namespace = {}
     exec(compile(text.split("def main")[0].replace("from model import", "#"), "t", "exec"),
          namespace)
-    factor = namespace["lr_factor"]
     settings = namespace["SETTINGS"]
-    assert factor(0, settings) == pytest.approx(0.2)
-    assert factor(4, settings) == pytest.approx(1.0)
-    assert factor(5 + 35, settings) == pytest.approx(0.0, abs=1e-9)
+    optimizer = namespace["make_optimizer"]([torch.nn.Parameter(torch.zeros(1))], settings)
+    scheduler = namespace["make_scheduler"](optimizer, settings)
+    rates = []
+    for _ in range(40):
+        rates.append(optimizer.param_groups[0]["lr"] / settings["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert rates[0] == pytest.approx(0.2) and rates[4] == pytest.approx(1.0)
+    assert rates[-1] == pytest.approx(0.0, abs=1e-9)  # cosine reaches zero at the last step
 
 
 def test_training_export_refuses_a_network_that_does_not_fit_its_data(tmp_path):
@@ -100,5 +105,5 @@ def test_export_command(tmp_path, capsys):
     assert "onnxruntime matches torch" in capsys.readouterr().out
     assert main(["export", str(tmp_path / "missing.archx.json"), "-o", "x.py"]) == 2
     assert main(["export", str(path), "-o", str(tmp_path / "m.py"), "--weights",
-                 str(tmp_path / "nope.safetensors")]) == 1
+                 str(tmp_path / "nope.safetensors")]) == 2  # an argument that cannot be used
     assert "no weights file" in capsys.readouterr().err

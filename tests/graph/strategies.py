@@ -37,7 +37,7 @@ ops = st.lists(
 node_ids = st.text(min_size=1, max_size=16).filter(lambda s: s.strip())
 
 
-def _value(param, pick: int):
+def param_value(param, pick: int):
     if param.auto and pick % 4 == 0:
         return AUTO
     if param.type is bool:
@@ -69,7 +69,7 @@ def make_edit(graph: ArchitectureGraph, op: str, a: int, b: int, text: str, pos:
         if not params:
             return None
         param = params[b % len(params)]
-        return SetParams(node, {param.name: _value(param, a)})
+        return SetParams(node, {param.name: param_value(param, a)})
     if op == "move":
         return Move({node: (pos, -pos)})
     if op == "label":

@@ -6,11 +6,14 @@ from hypothesis import given
 from explorer.graph import (
     AddNode,
     ArchitectureGraph,
+    CollapseBlock,
     Compound,
     Connect,
     Edge,
+    ExpandBlock,
     GraphError,
     Move,
+    RemoveNode,
     SetParams,
     remove_nodes,
 )
@@ -95,3 +98,63 @@ def test_move_of_many_nodes_is_one_edit():
     edit.revert(g)
     assert all(g.node(n).position == (0.0, 0.0) for n in ids)
     assert edit.text == f"Move {len(ids)} nodes"
+
+
+# -- undo restores a node exactly ----------------------------------------------
+
+
+def _three_loose_nodes():
+    """Three unwired nodes: their order is decided by insertion alone."""
+    g = ArchitectureGraph()
+    for i, node_id in enumerate(["a", "b", "c"]):
+        g.add_node("ReLU", node_id=node_id, position=(i * 10.0, 5.0), label=f"layer {node_id}")
+    return g
+
+
+@pytest.mark.parametrize("deleted", [["a"], ["b"], ["a", "c"], ["a", "b", "c"]])
+def test_delete_then_undo_restores_order_position_and_label(deleted):
+    g = _three_loose_nodes()
+    nodes, before = g.nodes(), text(g)
+    edit = remove_nodes(g, deleted)
+    edit.apply(g)
+    edit.revert(g)
+    assert g.topological_order() == g.node_ids() == ["a", "b", "c"]
+    assert g.nodes() == nodes and [n.rank for n in g.nodes()] == [n.rank for n in nodes]
+    assert text(g) == before
+
+
+def test_undoing_an_expansion_puts_the_block_back_in_its_place():
+    g, (inp, block, *_rest) = classifier(("ResidualMLP", {}), features=16)
+    side = g.add_node("ReLU", node_id="side")  # a tie with the block: both follow the input
+    g.connect(inp, side)
+    order, before = g.topological_order(), text(g)
+    assert order.index(block) < order.index(side)
+    expand = ExpandBlock(block)
+    expand.apply(g)
+    expand.revert(g)
+    assert g.topological_order() == order and text(g) == before
+    expand.apply(g)
+    CollapseBlock(block).apply(g)
+    assert g.topological_order() == order and text(g) == before
+
+
+def test_undoing_a_collapse_puts_the_members_back_in_their_place():
+    g, (_, block, *_rest) = classifier(("ResidualMLP", {}), features=16)
+    ExpandBlock(block).apply(g)
+    ids, order, before = g.node_ids(), g.topological_order(), text(g)
+    collapse = CollapseBlock(block)
+    collapse.apply(g)
+    collapse.revert(g)
+    assert (g.node_ids(), g.topological_order(), text(g)) == (ids, order, before)
+
+
+def test_redo_of_an_add_gives_the_node_its_place_again():
+    g = _three_loose_nodes()
+    add = AddNode("Tanh", node_id="d")
+    add.apply(g)
+    later = RemoveNode("a")
+    later.apply(g)
+    later.revert(g)
+    add.revert(g)
+    add.apply(g)
+    assert g.node_ids() == ["a", "b", "c", "d"]

@@ -15,6 +15,7 @@ from explorer.graph import (
 )
 
 from .helpers import classifier
+from .mirror import Mirror
 
 
 def test_ids_are_readable_and_unique():
@@ -141,3 +142,48 @@ def test_topological_order_keeps_insertion_order_for_ties():
     a, b, c = g.add_node("ReLU"), g.add_node("Tanh"), g.add_node("GELU")
     g.connect(c, a)
     assert g.topological_order() == [b, c, a]
+
+
+# -- a batch is all-or-nothing, and observers follow a rollback ----------------
+
+
+def test_a_failed_batch_undoes_every_change_and_observers_follow_it_back():
+    g, (inp, hidden, last, head) = classifier(("Linear", {"out_features": 8}))
+    nodes, order, edges = g.nodes(), g.topological_order(), sorted(g.edges())
+    mirror = Mirror(g)
+    changed = []
+    g.events.changed.connect(lambda: changed.append(1))
+    with pytest.raises(DuplicateNode), g.batch():
+        g.remove_node(hidden)
+        g.add_node("ReLU", node_id="r")
+        g.connect(inp, "r")
+        g.connect("r", last)
+        g.move(last, 50, 60)
+        g.set_params(last, {"out_features": 3})
+        g.set_label(head, "the end")
+        g.add_node("ReLU", node_id="r")  # refused: the whole batch goes
+    assert g.nodes() == nodes and [n.rank for n in g.nodes()] == [n.rank for n in nodes]
+    assert g.topological_order() == order and sorted(g.edges()) == edges
+    assert mirror.matches()
+    assert changed == [1]  # observers heard the changes and their undoing: one re-check
+    assert g.add_node("ReLU") == "relu_1" and g.node("relu_1").rank == nodes[-1].rank + 1
+
+
+def test_an_inner_batch_that_fails_undoes_only_its_own_changes():
+    g = ArchitectureGraph()
+    with g.batch():
+        g.add_node("ReLU", node_id="kept")
+        with pytest.raises(DuplicateNode), g.batch():
+            g.add_node("Tanh", node_id="dropped")
+            g.add_node("Tanh", node_id="kept")
+        g.add_node("GELU", node_id="after")
+    assert g.node_ids() == ["kept", "after"]
+
+
+def test_a_node_added_back_with_its_rank_takes_its_old_place():
+    g = ArchitectureGraph()
+    a, b = g.add_node("ReLU"), g.add_node("Tanh")
+    node = g.remove_node(a)
+    g.add_node(node.kind, node.params, node_id=node.id, rank=node.rank)
+    assert g.node_ids() == g.topological_order() == [a, b]
+    assert g.node(g.add_node("GELU")).rank > g.node(b).rank

@@ -26,7 +26,6 @@ def test_readable_ids_stay_as_they_are_and_odd_ones_become_readable():
     assert identifier("3 layers") == "n_3_layers"
     assert identifier("Ünïcödé λ") == "Unicode"
     assert identifier("\n") == "node"
-    assert python_names(["a b", "a-b", "a_b"]) == {"a b": "a_b", "a-b": "a_b_2", "a_b": "a_b_3"}
 
 
 def test_names_do_not_depend_on_anything_but_the_ids():
@@ -40,3 +39,17 @@ def test_string_literals_and_comments_are_safe(text):
     assert eval(string_literal(text)) == text  # a literal: checked by round trip
     line = comment_text(text)
     assert "\n" not in line and "\r" not in line and len(line) <= 60
+
+
+@given(st.lists(st.text(min_size=1, max_size=8, alphabet="ab _-1"), max_size=12, unique=True),
+       st.randoms())
+def test_names_depend_on_the_set_of_ids_not_their_order(ids, random):
+    shuffled = list(ids)
+    random.shuffle(shuffled)
+    assert python_names(ids) == python_names(shuffled)
+
+
+def test_an_id_that_is_already_a_name_keeps_it_whatever_else_collides():
+    assert python_names(["a b", "a-b", "a_b"]) == {"a_b": "a_b", "a b": "a_b_2", "a-b": "a_b_3"}
+    assert python_names(["a_b_2", "a b", "a_b"]) == {"a_b": "a_b", "a_b_2": "a_b_2",
+                                                     "a b": "a_b_3"}

@@ -104,6 +104,67 @@ def test_a_failure_inside_the_child_comes_back_with_its_reason(tmp_path):
     run.close()
 
 
+class SlowToExit:
+    """A child whose pipe has closed but which has not exited yet (still tearing down)."""
+
+    def __init__(self):
+        self.exitcode = None
+        self.joins = []  # the timeout of every join asked for
+
+    def is_alive(self):
+        return self.exitcode is None
+
+    def join(self, timeout=None):
+        self.joins.append(timeout)
+
+    def kill(self):
+        self.exitcode = -9
+
+
+class ClosedPipe:
+    """The records pipe of a child that has gone: reading it says end-of-file."""
+
+    def poll(self):
+        raise EOFError
+
+    def close(self):
+        pass
+
+
+def silent_child(monkeypatch, clock):
+    """A run whose child closed its pipe without a word, and the fake process behind it."""
+    monkeypatch.setattr("explorer.train.process.time.monotonic", lambda: clock[0])
+    run = RunProcess(plan_run(tiny_mlp()), out=None)
+    child = SlowToExit()
+    run._process, run._records = child, ClosedPipe()
+    return run, child
+
+
+def test_poll_never_waits_for_a_child_that_is_slow_to_exit(monkeypatch):
+    clock = [100.0]
+    run, child = silent_child(monkeypatch, clock)
+    assert run.poll() == [] and run.ended is None  # not exited yet: ask again later
+    clock[0] += 1
+    assert run.poll() == [] and run.ended is None
+    assert all(timeout == 0 for timeout in child.joins), "poll must never block the caller"
+    child.exitcode = -6
+    [ended] = run.poll()
+    assert ended is run.ended and ended.status == "failed" and "SIGABRT" in ended.reason
+    assert all(timeout == 0 for timeout in child.joins)
+
+
+def test_a_child_that_never_exits_after_going_silent_is_reported_all_the_same(monkeypatch):
+    clock = [100.0]
+    run, child = silent_child(monkeypatch, clock)
+    assert run.poll() == []
+    clock[0] += 60
+    [ended] = run.poll()
+    assert ended.status == "failed" and "stopped answering" in ended.reason
+    assert all(timeout == 0 for timeout in child.joins)
+    run.close()  # off the UI thread: it may wait a moment, and it ends the child
+    assert not child.is_alive()
+
+
 def test_crash_reasons_read_plainly():
     assert "out of memory" in crash_reason(-9, 3)
     assert "SIGSEGV" in crash_reason(-11, 0) and "before its first step" in crash_reason(-11, 0)

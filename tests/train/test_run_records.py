@@ -113,3 +113,55 @@ def test_a_disk_that_fills_up_fails_the_run_with_a_clear_reason(tmp_path, monkey
     assert ended.status == "failed"
     assert "No space left on device" in ended.reason
     assert load_run(ended.run_dir).state == "failed"
+
+
+# -- a run killed early, and files written whole -------------------------------------------
+
+
+def test_a_run_killed_before_it_began_reads_as_failed(tmp_path):
+    from explorer.train.run_index import list_runs
+
+    folder = new_run_dir(tmp_path, "killed at once")  # the child died building the network
+    run = load_run(folder)
+    assert run.state == "failed" and "before its first step" in run.reason
+    assert run.records == [] and not run.has_weights
+    (summary,) = list_runs(tmp_path)
+    assert summary.path == folder and summary.status == "failed"
+    assert "before its first step" in summary.reason
+
+
+def test_a_reason_written_by_the_editor_is_kept(tmp_path):
+    from explorer.train.records import RunEnded
+    from explorer.train.run_folder import write_status
+
+    folder = new_run_dir(tmp_path, "crashed")
+    write_status(folder, RunEnded("failed", "The run's process was killed (signal 9).", 0))
+    assert load_run(folder).reason == "The run's process was killed (signal 9)."
+
+
+def test_the_curves_header_is_on_disk_before_the_first_step(tmp_path):
+    from explorer.train.run_folder import RunWriter
+
+    folder = new_run_dir(tmp_path, "early")
+    header = "step,epoch,lr,elapsed,train_loss,train_accuracy,val_loss,val_accuracy,grad_norm"
+    assert (folder / "metrics.csv").read_text().splitlines() == [header]
+    writer = RunWriter(folder)
+    writer.begin(project_file.dumps(tiny_mlp()), {"seed": 1})
+    try:  # a kill now, before any record, leaves a readable table and snapshot
+        assert (folder / "metrics.csv").read_text().splitlines() == [header]
+        assert load_run(folder).project.training.seed == tiny_mlp().training.seed
+    finally:
+        writer.flush()
+
+
+def test_weights_that_fail_half_way_leave_no_half_file(tmp_path, monkeypatch):
+    from explorer.train import run_folder
+
+    def half_then_full_disk(tensors, filename, metadata=None):
+        Path(filename).write_bytes(b"\x00" * 100)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(run_folder, "save_file", half_then_full_disk)
+    with pytest.raises(OSError):
+        run_folder.save_weights(build_model(tiny_mlp().graph), tmp_path / "model.safetensors")
+    assert list(tmp_path.iterdir()) == []

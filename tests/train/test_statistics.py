@@ -133,3 +133,44 @@ def test_an_expanded_highway_block_reports_its_gate_under_the_block_id():
     assert nodes["highway_1"].gate_mean == nodes["highway_1_gate"].act_mean
     assert 0 < nodes["highway_1"].gate_mean < 0.5
     assert 0 < nodes["highway_2"].gate_mean < 0.5, "the collapsed block beside it still reports"
+
+
+def test_gradient_statistics_are_taken_before_clipping_so_explosions_show():
+    project = recipes.mlp(3, 16, dataset_options=SMALL_SPIRALS)
+    clip = 1e-3  # far below any real gradient: clipping scales every gradient down
+    plan, seen = full_batch_run(project, grad_clip=clip)
+    _, _, grads = independent_gradients(project, plan, seen.weights)
+    record = seen.records[0]
+    total = math.sqrt(sum(float(g.double().pow(2).sum()) for gs in grads.values() for g in gs))
+    assert total > 10 * clip
+    assert record.grad_norm == pytest.approx(total, rel=1e-4)
+    for node_id, node_grads in grads.items():
+        flat = torch.cat([g.reshape(-1) for g in node_grads]).double()
+        assert record.nodes[node_id].grad_norm == pytest.approx(float(flat.norm()), rel=1e-4)
+        assert record.nodes[node_id].grad_max_abs == pytest.approx(float(flat.abs().max()),
+                                                                   rel=1e-4)
+
+
+def collector_for_outputs():
+    """A collector over a tiny model, to read node outputs it is handed."""
+    from explorer.train.flat import FlatParameters
+    from explorer.train.stats import StatisticsCollector
+
+    model = torch.nn.Linear(2, 2)
+    flat = FlatParameters(list(model.named_parameters()))
+    return StatisticsCollector(flat, ["linear_1"] * flat.count, 1, torch.device("cpu"))
+
+
+def test_the_spread_of_outputs_far_from_zero_is_read_without_cancellation():
+    """E[x²]−E[x]² loses every digit of a unit spread around 1e4 in float32; var_mean does not."""
+    torch.manual_seed(0)
+    far = {f"far_{i}": 1e4 + torch.randn(64, 32) for i in range(3)}  # equal shapes: stacked
+    far["alone"] = 1e4 + torch.randn(50, 7)  # a shape of its own: read by itself
+    near = {"near": torch.randn(64, 32, dtype=torch.bfloat16) * 3 + 1}  # half precision too
+    nodes = collector_for_outputs().read(activations={**far, **near}).nodes
+    for node_id, value in {**far, **near}.items():
+        exact = value.double()
+        assert nodes[node_id].act_mean == pytest.approx(float(exact.mean()), rel=1e-6)
+        assert nodes[node_id].act_std == pytest.approx(float(exact.std(correction=0)), rel=1e-3)
+    for node_id in far:
+        assert nodes[node_id].act_std == pytest.approx(1.0, abs=0.1)

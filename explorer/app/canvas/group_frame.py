@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from explorer.graph import Node, get_kind
 
 from .. import theme
+from ..plain_text import tooltip
 
 PADDING = 22.0
 LABEL_HEIGHT = 22.0
@@ -29,8 +30,9 @@ class GroupFrame(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         kind = get_kind(block.kind)
         self.label = f"{block.title} · {kind.title}, expanded (double-click to collapse)"
-        self.setToolTip(f"The nodes of {block.title}, a {kind.title}, shown one by one.\n"
-                        "Double-click the frame (or right-click) to collapse it again.")
+        self.setToolTip(tooltip(f"The nodes of {block.title}, a {kind.title}, shown one by "
+                                "one.\nDouble-click the frame (or right-click) to collapse it "
+                                "again."))
 
     def fit(self, member_rects: Iterable[QRectF]) -> None:
         """Wrap the given scene rectangles (the members' node bodies)."""

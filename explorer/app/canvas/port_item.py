@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from .. import theme
+from ..plain_text import tooltip
 from .hover import HoverItem
 
 PORT_RADIUS = 6.0
@@ -38,7 +39,7 @@ class PortItem(HoverItem):
         self.drop_state = DropState.NONE
         self.setCursor(Qt.CursorShape.CrossCursor)
         side = "output" if is_output else f"input {name!r}"
-        self.setToolTip(f"{node_id}: {side}. Drag from here to wire it.")
+        self.setToolTip(tooltip(f"{node_id}: {side}. Drag from here to wire it."))
 
     def boundingRect(self) -> QRectF:
         r = PORT_RADIUS + 3

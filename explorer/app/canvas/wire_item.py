@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from explorer.graph import Edge
 
 from .. import theme
+from ..plain_text import tooltip
 from .hover import HoverItem
 from .port_item import PortItem
 
@@ -77,7 +78,8 @@ class WireItem(HoverItem):
         e = self.edge
         where = f"{e.dst}" + (f" ({e.dst_port})" if e.dst_port != "in" else "")
         kind = "Skip connection" if self.is_skip else "Wire"
-        self.setToolTip(f"{kind}: {e.src} → {where}" + (f"\ncarries {text}" if text else ""))
+        self.setToolTip(tooltip(f"{kind}: {e.src} → {where}"
+                                + (f"\ncarries {text}" if text else "")))
 
     def set_heat(self, colour: QColor | None) -> None:
         if colour != self.heat:

@@ -313,10 +313,14 @@ class ExperimentWindow(QWidget):
     # -- closing -----------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closing only hides the window: a running experiment carries on (Classroom menu)."""
+        """Closing hides the window; a running experiment carries on and the Classroom menu
+        shows it again. A window with no editor behind it cannot be shown again, so closing
+        it stops its experiment: no variant trains with nobody watching."""
+        if self.parent() is None:
+            self.shutdown()
         event.accept()
 
     def shutdown(self) -> None:
-        """The editor closes: stop the variant in progress."""
+        """The editor closes: stop the variant in progress, even one still starting."""
         self._timer.stop()
         self.runner.shutdown()

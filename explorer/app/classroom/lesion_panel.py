@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ..plain_text import escaped
 from ..training.plot_style import add_readout_and_plots, background, foreground, style_plot
 
 HEALTHY, BROKEN = QColor("#2fa37a"), QColor("#d93a35")
@@ -179,7 +180,7 @@ class LesionPanel(QWidget):
             return ""
         lesion = self.study.lesions[index]
         name = self.rows[index]
-        text = (f"<b>{name}</b> switched off: {lesion.accuracy:.1%} "
+        text = (f"<b>{escaped(name)}</b> switched off: {lesion.accuracy:.1%} "
                 f"({-self.study.drop(lesion):+.1f} points)")
         self.readout.setText(text)
         if name != self._hovered:

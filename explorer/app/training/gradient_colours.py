@@ -97,9 +97,10 @@ class GradientLegend(QWidget):
         super().__init__(parent)
         self.setFixedSize(self.WIDTH, self.HEIGHT)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, False)
-        self.setToolTip("Nodes are coloured by the size of their weights' gradients (L2 norm) "
-                        f"on the latest logged step: dark blue at 1e{LOG_MIN:.0f} and below, "
-                        f"yellow around 0.1, red at 1e{LOG_MAX:.0f} and above. "
+        self.setToolTip("Nodes are coloured by the size of their weights' gradients (L2 norm, "
+                        "before clipping) on the latest logged step: dark blue at "
+                        f"1e{LOG_MIN:.0f} and below, yellow around 0.1, red at "
+                        f"1e{LOG_MAX:.0f} and above. "
                         "View > Clear Gradient Colours takes the colours off.")
         self.caption = "Gradient norm"
         parent.installEventFilter(self)  # follow the canvas's size

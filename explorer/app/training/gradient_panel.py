@@ -9,7 +9,9 @@ whose row is dark blue is where the signal dies.
 
 The statistic is chosen above: gradient norm, mean or largest |gradient|,
 update/weight ratio, or the outputs' mean and spread and the highway gate
-means (the activation statistics).
+means (the activation statistics). Gradients are measured before clipping
+(the panel says so), so an exploding gradient shows even when Clip
+gradients is on.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ..plain_text import escaped
 from .buffers import RunBuffers
 from .gradient_colours import LOG_MAX, LOG_MIN, ramp_colour
 from .plot_style import TRAIN, add_readout_and_plots, restyle, settle, style_plot
@@ -35,6 +38,7 @@ STATISTICS = (
     ("act_std", "Activation spread (std)", False, False),
     ("gate_mean", "Highway gate mean T(x)", False, False),
 )
+MEASURED_BEFORE_CLIPPING = frozenset({"grad_norm", "grad_mean_abs", "grad_max_abs"})
 MAX_LABEL = 18  # characters of a node id shown on the axis
 ROW_LABEL_PIXELS = 15  # height a row's name needs
 TICK_LABEL_PIXELS = 40  # width a value such as 1e-6 needs on the axis
@@ -87,8 +91,9 @@ class GradientFlowPanel(QWidget):
         self.statistic = QComboBox()
         for name, words, _, _ in STATISTICS:
             self.statistic.addItem(words, name)
-        self.statistic.setToolTip("Gradient sizes per layer, or the activation statistics "
-                                  "(outputs' mean and spread, highway gate means).")
+        self.statistic.setToolTip("Gradient sizes per layer (measured before clipping), or "
+                                  "the activation statistics (outputs' mean and spread, "
+                                  "highway gate means).")
         self.statistic.currentIndexChanged.connect(self._statistic_changed)
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setChecked(True)
@@ -101,6 +106,7 @@ class GradientFlowPanel(QWidget):
         self.axis = LogAxis("bottom")
         self.bars_plot = self.graphics.addPlot(row=0, col=0, axisItems={"bottom": self.axis})
         style_plot(self.bars_plot, bottom="latest")
+        self._label_axis()
         self.bars_plot.invertY(True)
         self.bars_plot.setMouseEnabled(x=False, y=True)
         self.bars = pg.BarGraphItem(x0=[], x1=[], y=[], height=0.7)
@@ -127,6 +133,13 @@ class GradientFlowPanel(QWidget):
         return STATISTICS[self.statistic.currentIndex()][0]
 
     @property
+    def words(self) -> str:
+        """The statistic in words, for the read-out and the axis ("gradient norm before
+        clipping": the gradients are taken before any clipping)."""
+        words = STATISTICS[self.statistic.currentIndex()][1].lower()
+        return f"{words} before clipping" if self.stat in MEASURED_BEFORE_CLIPPING else words
+
+    @property
     def uses_ramp(self) -> bool:
         return STATISTICS[self.statistic.currentIndex()][3]
 
@@ -151,7 +164,12 @@ class GradientFlowPanel(QWidget):
 
     def _statistic_changed(self, index: int) -> None:
         self.log_scale.setChecked(STATISTICS[index][2])
+        self._label_axis()
         self._redraw()
+
+    def _label_axis(self) -> None:
+        clipping = ", before clipping" if self.stat in MEASURED_BEFORE_CLIPPING else ""
+        self.axis.setLabel(f"latest{clipping}")
 
     def _redraw(self) -> None:
         self._drawn = None
@@ -270,11 +288,11 @@ class GradientFlowPanel(QWidget):
         if not 0 <= index < len(self.rows):
             self.readout.setText(" ")
             return ""
-        words = STATISTICS[self.statistic.currentIndex()][1]
+        words = self.words
         node_id = self.rows[index]
         if step is None:
             value = self.values[index]
-            text = f"<b>{node_id}</b> · {words.lower()} on the latest step: <b>{value:.3g}</b>"
+            text = f"<b>{escaped(node_id)}</b> · {words} on the latest step: <b>{value:.3g}</b>"
         else:
             first, last = self.buffers.nodes.bins.steps()
             column = int(np.clip(np.searchsorted(last, step), 0, max(len(last) - 1, 0)))
@@ -285,7 +303,7 @@ class GradientFlowPanel(QWidget):
             value = table[column, columns[index]]
             span = (f"step {first[column]:,.0f}" if first[column] == last[column]
                     else f"steps {first[column]:,.0f}–{last[column]:,.0f}")
-            text = f"<b>{node_id}</b> · {span} · {words.lower()} <b>{value:.3g}</b>"
+            text = f"<b>{escaped(node_id)}</b> · {span} · {words} <b>{value:.3g}</b>"
         self.readout.setText(text)
         return text
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from explorer.train.run_index import RunIndexError, RunSummary, delete_run, list_runs, rename_run
 
 from ..background import BackgroundWork
+from ..plain_text import question, tooltip
 from .buffers import RunBuffers
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,10 @@ STATUS_WORDS = {"done": "done", "stopped": "stopped", "failed": "failed", "runni
 
 def ask_delete_run(parent: QWidget | None, name: str) -> bool:
     """Ask before a run is deleted for good (tests replace this)."""
-    answer = QMessageBox.question(
-        parent, "Delete run", f"Delete the run “{name}” and everything it saved?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Cancel)
-    return answer == QMessageBox.StandardButton.Yes
+    box = question(parent, "Delete run", f"Delete the run “{name}” and everything it saved?",
+                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                   QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def ask_export_path(parent: QWidget | None, suggested: str) -> str | None:
@@ -152,8 +152,8 @@ class RunHistory(QWidget):
                                                                     summary.status),
                                     f"{summary.steps:,}", loss, _when(summary.created)])
             item.setData(0, PATH_ROLE, summary)
-            item.setToolTip(0, describe(summary))
-            item.setToolTip(1, summary.reason or summary.status)
+            item.setToolTip(0, tooltip(describe(summary)))
+            item.setToolTip(1, tooltip(summary.reason or summary.status))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable
                           | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if summary.path in ticked

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from explorer.graph import Project, project
+from explorer.train.errors import SetupError
+from explorer.train.records import Progress, RunEnded, RunStarted, StateChanged, StepRecord
 
 from ..background import BackgroundWork
 from .buffers import RunBuffers
@@ -33,6 +36,7 @@ from .buffers import RunBuffers
 log = logging.getLogger(__name__)
 
 POLL_MS = 33  # how often records are drained while a run is out
+CLOSE_TIMEOUT = 3.0  # seconds a closing session gives its run to stop before killing it
 
 # The states a session goes through; "ended" keeps the last run's buffers on show.
 IDLE, STARTING, RUNNING, PAUSED, STOPPING, ENDED = (
@@ -48,13 +52,53 @@ class Launched:
     channel: Any  # BoundaryChannel, or None when the dataset has no map
 
 
+class Handover:
+    """Hands a started run from the launching worker thread to its session, unless the
+    session closed first.
+
+    A session can close (its window closing) while its run is still being
+    planned and started on the worker thread. Whichever side comes second
+    closes the run: the worker if the session closed before the run was
+    offered, the session if the offer came first. So no run is ever left
+    training with nobody watching it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._closed = False
+        self._launched: Launched | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def offer(self, launched: Launched) -> bool:
+        """The worker: hand the run over; False if the session has closed (close it yourself)."""
+        with self._lock:
+            if not self._closed:
+                self._launched = launched
+            return not self._closed
+
+    def close(self) -> Launched | None:
+        """The session: take no run from now on; returns the one offered, if any."""
+        with self._lock:
+            self._closed = True
+            return self._launched
+
+
 def launch(snapshot: Project, runs_dir: Path, overrides: dict[str, Any],
-           with_boundary: bool = True) -> Launched:
-    """Plan and start a run of ``snapshot`` (on a worker thread: this imports torch)."""
+           with_boundary: bool = True, handover: Handover | None = None) -> Launched | None:
+    """Plan and start a run of ``snapshot`` (on a worker thread: this imports torch).
+
+    None if the session closed meanwhile (see ``Handover``): then no process is left running.
+    """
     from explorer.train import RunProcess, plan_run
     from explorer.train.boundary import BoundaryChannel, BoundaryGrid, shows_boundary
 
+    handover = handover or Handover()
     plan = plan_run(snapshot, **overrides)
+    if handover.closed:
+        return None  # nobody would watch it: never start it
     channel = None
     if with_boundary and shows_boundary(plan.dataset):
         channel = BoundaryChannel(BoundaryGrid.around(plan.dataset.x_train))
@@ -65,7 +109,11 @@ def launch(snapshot: Project, runs_dir: Path, overrides: dict[str, Any],
     finally:
         if channel is not None:
             channel.run_started()
-    return Launched(plan, process, channel)
+    launched = Launched(plan, process, channel)
+    if not handover.offer(launched):
+        _close(process, channel, CLOSE_TIMEOUT)
+        return None
+    return launched
 
 
 def leave_a_core_for_the_editor() -> None:
@@ -114,6 +162,7 @@ class RunSession(QObject):
         self.last_progress: Any = None
         self.ended: Any = None  # RunEnded
         self._cancel = False
+        self._handover: Handover | None = None  # the launch in progress, or the last one
         self._work = BackgroundWork(self)
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self.poll)
@@ -145,8 +194,10 @@ class RunSession(QObject):
         self._reset()
         self._set_state(STARTING)
         runs_dir = self.runs_dir()
+        handover = self._handover = Handover()
+        with_boundary = self.with_boundary
         self._work.submit(
-            lambda: launch(snapshot, runs_dir, overrides, self.with_boundary),
+            lambda: launch(snapshot, runs_dir, overrides, with_boundary, handover),
             self._launched, self._launch_failed)
         return True
 
@@ -177,16 +228,22 @@ class RunSession(QObject):
         if self.process is not None and self.ended is None:
             self.process.kill()
 
-    def shutdown(self, timeout: float = 3.0) -> None:
-        """The window closes: stop the run (kill it if it does not stop in ``timeout`` s)."""
+    def shutdown(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """The window closes: stop the run (kill it if it does not stop in ``timeout`` s).
+
+        A run still starting is stopped too, here or by the worker starting it (``Handover``).
+        """
         self._timer.stop()
-        if self.process is not None and self.ended is None:  # an ended one is being reaped
+        launched = self._handover.close() if self._handover is not None else None
+        if launched is None:
+            return  # no run, or one still starting: the worker closes it
+        if self.ended is None:  # an ended one is being reaped
             try:
-                self.process.close(timeout)
+                launched.process.close(timeout)
             except Exception:  # closing must never keep the window open
                 log.exception("closing the run process failed")
-        if self.channel is not None:
-            self.channel.close()
+        if launched.channel is not None:
+            launched.channel.close()
 
     # -- records ----------------------------------------------------------------------
 
@@ -195,22 +252,24 @@ class RunSession(QObject):
         process = self.process
         if process is None:
             return
-        records = process.poll()
         added = False
-        newest_progress = None
-        for record in records:
-            kind = type(record).__name__
-            if kind == "StepRecord":
-                self.buffers.add(record)
-                added = True
-            elif kind == "Progress":
-                newest_progress = record
-            elif kind == "StateChanged":
-                if self.state != STOPPING:
-                    self._set_state(PAUSED if record.state == "paused" else RUNNING)
-            elif kind == "RunStarted":
-                self.started = record
-                self.run_started.emit(record)
+        newest_progress: Progress | None = None
+        for record in process.poll():
+            match record:
+                case StepRecord():
+                    self.buffers.add(record)
+                    added = True
+                case Progress():
+                    newest_progress = record
+                case StateChanged(state=state):
+                    self._follow(state)
+                case RunStarted():
+                    self.started = record
+                    self.run_started.emit(record)
+                case RunEnded():
+                    pass  # also ``process.ended``: handled below, once the tick's news is out
+                case _:
+                    log.debug("A record of unknown type was passed over: %r", record)
         if added:
             self.records_added.emit()
         if newest_progress is not None:
@@ -225,13 +284,20 @@ class RunSession(QObject):
 
     # -- inside -------------------------------------------------------------------------
 
+    def _follow(self, run_state: str) -> None:
+        """The run paused or resumed; a session already stopping stays so until it ends."""
+        if self.state != STOPPING:
+            self._set_state(PAUSED if run_state == "paused" else RUNNING)
+
     def _reset(self) -> None:
         self.buffers = RunBuffers()
         self.plan = self.process = self.channel = None
         self.started = self.last_progress = self.ended = None
         self._cancel = False
 
-    def _launched(self, launched: Launched) -> None:
+    def _launched(self, launched: Launched | None) -> None:
+        if launched is None or self._handover is None or self._handover.closed:
+            return  # the session closed while the run started: the run was closed (Handover)
         self.plan, self.process, self.channel = launched.plan, launched.process, launched.channel
         if self._cancel:
             self.process.stop()
@@ -240,7 +306,7 @@ class RunSession(QObject):
         self._timer.start()
 
     def _launch_failed(self, error: BaseException) -> None:
-        if type(error).__name__ != "SetupError":
+        if not isinstance(error, SetupError):  # a SetupError is the user's to fix, not a bug
             log.error("A run could not start", exc_info=error)
         self._set_state(IDLE)
         self.start_failed.emit(start_error_text(error))
@@ -260,7 +326,7 @@ class RunSession(QObject):
         self.run_ended.emit(ended)
 
 
-def _close(process: Any, channel: Any) -> None:
-    process.close()
+def _close(process: Any, channel: Any, timeout: float = 10) -> None:
+    process.close(timeout)
     if channel is not None:
         channel.close()

@@ -5,8 +5,11 @@ parameters (built from the setting's ``Param``), so ranges, special values
 and tooltips read alike everywhere. Each change goes through
 ``change_settings`` (undoable, checked); a refused value leaves the project
 as it was, the control shows the project's value again, and the reason
-appears under the form. The form follows undo and redo, and a newly
-opened project, by reading the settings back.
+appears under the form. The form listens to the project's own events
+(``project.events.training``, repeated by the document as
+``training_changed`` for whichever project is shown), so it follows every
+change however it was made (a control, undo, redo, a merged run of typing)
+and a newly opened project.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from explorer.graph.settings import SETTINGS_PARAMS, TrainingSettings
 from ..document import Document
 from ..param_editors import ParamEditor, make_editor
 from .devices import DeviceList, choice_for
-from .settings_edit import change_settings, close_merge
+from .settings_edit import change_settings
 
 # The settings shown, in order, by section; the rest keep their values from the file.
 MAIN_SETTINGS = ("optimizer", "lr", "momentum", "schedule", "decay_every", "gamma",
@@ -104,7 +107,7 @@ class TrainingSettingsForm(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
         devices.changed.connect(lambda: self._fill_devices(self.settings.device))
-        document.undo_stack.indexChanged.connect(self.refresh)
+        document.training_changed.connect(self.refresh)
         document.project_replaced.connect(self.refresh)
         self.refresh()
 
@@ -115,7 +118,7 @@ class TrainingSettingsForm(QWidget):
     def _add_editor(self, name: str) -> None:
         editor = make_editor(_PARAMS[name])
         editor.committed.connect(lambda value, n=name: self.change(**{n: value}))
-        editor.finished.connect(lambda: close_merge(self.document))
+        editor.finished.connect(self.document.close_merge)
         self.editors[name] = editor
         self.form.addRow(_label(name), editor)
 
@@ -146,7 +149,7 @@ class TrainingSettingsForm(QWidget):
             for param in info.options if info is not None else ():
                 editor = make_editor(param)
                 editor.committed.connect(lambda value, n=param.name: self.change_option(n, value))
-                editor.finished.connect(lambda: close_merge(self.document))
+                editor.finished.connect(self.document.close_merge)
                 self.option_editors[param.name] = editor
                 self.options_form.addRow(_label(param.name), editor)
         defaults = info.defaults if info is not None else {}

@@ -9,7 +9,7 @@ so all processes keep identical weights. Only the first process logs and saves.
 """
 
 import argparse
-import math
+import math  # noqa: F401 (lr_factor uses it once the export has written it in)
 import os
 import time
 
@@ -20,6 +20,8 @@ from model import Network, load_tensors, save_tensors
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.data.distributed import DistributedSampler
+
+from explorer.train.optim import lr_factor  # the export writes the function itself here
 
 # --- settings: written at export, edit freely ---
 SETTINGS = {
@@ -41,21 +43,14 @@ SETTINGS = {
 # --- end of settings ---
 
 
-def lr_factor(step, settings):
-    """The learning rate at ``step`` as a fraction of the base rate."""
-    warmup = settings["warmup_steps"]
-    if warmup and step < warmup:
-        return (step + 1) / warmup
-    step -= warmup
-    schedule = settings["schedule"]
-    if schedule == "step":
-        return settings["gamma"] ** (step // settings["decay_every"])
-    if schedule == "exponential":
-        return settings["gamma"] ** (step / settings["decay_every"])
-    if schedule == "cosine":
-        total = max(1, settings["steps"] - warmup)
-        return 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
-    return 1.0
+def make_scheduler(optimizer, settings):
+    """The learning-rate schedule, stepped once after every optimizer step.
+
+    LambdaLR counts from 0 (before the first step); lr_factor from 1 (the first step).
+    """
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(
+        s + 1, settings["steps"], settings["schedule"], settings["warmup_steps"],
+        settings["decay_every"], settings["gamma"]))
 
 
 def make_optimizer(parameters, settings):
@@ -117,7 +112,7 @@ def main():
     network = Network().to(device)
     model = DistributedDataParallel(network) if distributed else network
     optimizer = make_optimizer(model.parameters(), settings)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, settings))
+    scheduler = make_scheduler(optimizer, settings)
     if rank == 0:
         os.makedirs(args.out, exist_ok=True)
         print(f"training on {device} in {world} process(es), {len(train)} examples")

@@ -68,7 +68,9 @@ class NodeKind:
     ``infer`` maps input specs to the output spec (raising ShapeError with a
     plain-words message and a hint), ``count`` gives the number of learned
     parameters, ``resolve`` picks values for "auto" parameters, and ``expand``
-    (blocks only) gives the primitive sub-graph the block computes.
+    (blocks only) gives the primitive sub-graph the block computes; ``inside``
+    (blocks only) answers all three shape questions, and what the block holds
+    inside, from one run of that sub-graph.
     """
 
     name: str
@@ -84,6 +86,9 @@ class NodeKind:
     n_inputs: int | str = 1  # a number, or the name of the parameter that sets it
     has_output: bool = True  # output heads end the network: nothing may follow them
     expand: Callable[..., Any] | None = None
+    # Blocks: the expansion run on the inputs (an ExpansionResult: output spec, parameter
+    # count and every inner tensor's spec), so the checker runs it once, not once per question.
+    inside: Callable[[Context], Any] | None = None
     paper: str = ""
 
     def input_ports(self, params: Mapping[str, Any]) -> tuple[str, ...]:

@@ -13,8 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import ParamError, ShapeError
+from ..params import Param
 from ..specs import TensorSpec
-from .base import Context, get_kind
+from .base import Context, NodeKind, get_kind
 
 BLOCK_INPUT = "@in"  # the block's own input, as a source inside its expansion
 
@@ -55,7 +57,13 @@ class ExpansionBuilder:
 class ExpansionResult:
     spec: TensorSpec
     count: int
-    specs: Mapping[str, TensorSpec]
+    specs: Mapping[str, TensorSpec]  # every sub-node's output, and BLOCK_INPUT
+    output: str = ""  # the sub-node whose output is the block's
+
+    def inner(self) -> dict[str, TensorSpec]:
+        """The tensors the block computes on the way to its output (what training keeps)."""
+        return {name: spec for name, spec in self.specs.items()
+                if name not in (BLOCK_INPUT, self.output)}
 
 
 def run_expansion(expansion: Expansion, x: TensorSpec, ctx: Context) -> ExpansionResult:
@@ -64,10 +72,45 @@ def run_expansion(expansion: Expansion, x: TensorSpec, ctx: Context) -> Expansio
     total = 0
     for node in expansion.nodes:
         kind = get_kind(node.kind)
-        sub = Context(kind.validate(node.params), tuple(specs[s] for s in node.inputs), ctx.depth)
+        params = _inner_params(kind, node)
+        sub = Context(params, tuple(specs[s] for s in node.inputs), ctx.depth)
         specs[node.suffix] = kind.infer(sub)
         total += kind.count(sub)
-    return ExpansionResult(specs[expansion.output], total, specs)
+    return ExpansionResult(specs[expansion.output], total, specs, expansion.output)
+
+
+def _inner_params(kind: NodeKind, node: SubNode) -> dict[str, Any]:
+    """The sub-node's parameters, checked; a value past a limit is the block's shape problem.
+
+    A block sizes its inside from its input (an MLP ``mlp_ratio`` times wider than
+    the features), so a legal block on a wide input can ask a primitive for more
+    than it allows. That is a fact about the graph, reported on the block, not a
+    refused edit.
+    """
+    try:
+        return kind.validate(node.params)
+    except ParamError as error:
+        raise ShapeError(_limit_message(kind, node) or f"inside, {error.message}",
+                         "Give the block a narrower input or a smaller expansion ratio.") from None
+
+
+def _limit_message(kind: NodeKind, node: SubNode) -> str:
+    """'its inner Linear 'fc1' would have out_features = 1,048,592; the limit is 1,048,576.'"""
+    for param in kind.params:
+        value = node.params.get(param.name)
+        if _is_number(value) and param.max is not None and value > param.max:
+            return (f"its inner {kind.title} '{node.suffix}' would have {param.name} = "
+                    f"{value:,}; the limit is {_whole(param)}.")
+    return ""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _whole(param: Param) -> str:
+    limit = param.max
+    return f"{int(limit):,}" if float(limit).is_integer() else f"{limit:,}"
 
 
 def from_expansion(expand: Callable[[Context], Expansion],
@@ -78,14 +121,17 @@ def from_expansion(expand: Callable[[Context], Expansion],
     before the expansion's primitives would complain in theirs.
     """
 
-    def infer(ctx: Context) -> TensorSpec:
+    def inside(ctx: Context) -> ExpansionResult:
         check(ctx)
-        return run_expansion(expand(ctx), ctx.x, ctx).spec
+        return run_expansion(expand(ctx), ctx.x, ctx)
+
+    def infer(ctx: Context) -> TensorSpec:
+        return inside(ctx).spec
 
     def count(ctx: Context) -> int:
         return run_expansion(expand(ctx), ctx.x, ctx).count
 
-    return {"infer": infer, "count": count, "expand": expand}
+    return {"infer": infer, "count": count, "expand": expand, "inside": inside}
 
 
 ACTIVATION_KINDS = {

@@ -24,6 +24,7 @@ from .errors import DatasetError, did_you_mean
 from .user_files import USER_GROUP, existing_path, path_option, read_bytes
 
 MAX_CLASSES = 1000
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ def find_target(table: Table, target: str) -> int:
         return len(columns) - 1
     if target in columns:
         return columns.index(target)
-    try:
-        number = int(target)
+    try:  # the docs write "−1" with a true minus sign; people copy it
+        number = int(target.strip().replace("\u2212", "-"))
     except ValueError:
         number = None
     if number is not None and 1 <= abs(number) <= len(columns):
@@ -105,27 +106,40 @@ def find_target(table: Table, target: str) -> int:
 
 
 def numbers(table: Table, columns: list[int]) -> np.ndarray:
-    """The chosen columns as float32, or an error naming the first cell that is not a number."""
+    """The chosen columns as float32, or an error naming the first cell that is not one.
+
+    A value float32 cannot hold (1e39, 1e400, inf, nan) is refused like text
+    is, naming its row and column: it would only turn the loss into NaN.
+    """
     cells = [[row[c] for c in columns] for row in table.rows]
     try:
         values = np.array(cells, dtype=np.float64)
     except ValueError:
         values = None
-    if values is None or not np.isfinite(values).all():
-        values = np.array([[_cell_number(table, row, number, c) for c in columns]
-                           for row, number in zip(table.rows, table.row_numbers, strict=True)])
-    return values.astype(np.float32).reshape(len(cells), len(columns))
+    if values is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            small = values.astype(np.float32)
+        if np.isfinite(small).all():
+            return small.reshape(len(cells), len(columns))
+    for row, number in zip(table.rows, table.row_numbers, strict=True):
+        for c in columns:
+            _cell_number(table, row, number, c)
+    raise AssertionError("a cell was refused above")  # pragma: no cover
 
 
 def _cell_number(table: Table, row: tuple[str, ...], number: int, column: int) -> float:
     cell, name = row[column], table.columns[column]
+    where = f"csv: '{table.file}' row {number}, column '{name}'"
     if not cell:
-        raise DatasetError(f"csv: '{table.file}' row {number}, column '{name}' is empty. "
-                           "Fill it in or remove the row.")
-    if not _is_number(cell):
-        raise DatasetError(f"csv: '{table.file}' row {number}, column '{name}': '{cell}' is "
-                           "not a number.")
-    return float(cell)
+        raise DatasetError(f"{where} is empty. Fill it in or remove the row.")
+    try:
+        value = float(cell)
+    except ValueError:
+        raise DatasetError(f"{where}: '{cell}' is not a number.") from None
+    if not abs(value) <= FLOAT32_MAX:
+        raise DatasetError(f"{where}: '{cell}' is not a number the network can compute with; "
+                           "values must be finite and within about ±3.4e38 (float32).")
+    return value
 
 
 def class_ids(table: Table, column: int) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -148,6 +162,16 @@ def class_ids(table: Table, column: int) -> tuple[np.ndarray, tuple[str, ...]]:
                            "the number itself, set the option 'task' to 'regression'.")
     index = {label: i for i, label in enumerate(names)}
     return np.array([index[label] for label in labels], dtype=np.int64), names
+
+
+@dataclass(frozen=True)
+class ColumnParam(Param):
+    """A column, named or numbered: a project file may hold the number as a JSON number."""
+
+    def validate(self, value: Any, node_id: str | None = None) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return super().validate(value, node_id)
 
 
 def _make(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
@@ -175,8 +199,8 @@ CSV = DatasetInfo(
     "Your own table: a header row, numeric feature columns and one column to predict.",
     USER_GROUP,
     (path_option("the CSV file"),
-     Param("target", str, "", "The column to predict: its name, or its number counted "
-           "from 1 (−1 is the last); empty means the last column"),
+     ColumnParam("target", str, "", "The column to predict: its name, or its number "
+                 "counted from 1 (−1 is the last); empty means the last column"),
      Param("task", str, "classification", "Predict a class or a number",
            choices=("classification", "regression")),
      Param("standardise", bool, True, "Scale each feature to mean 0 and spread 1")),

@@ -57,6 +57,29 @@ def read_arrays(path: Path) -> tuple[np.ndarray, np.ndarray]:
                          "arrays.") from None
 
 
+def require_finite(file: str, name: str, original: np.ndarray,
+                   converted: np.ndarray) -> np.ndarray:
+    """``converted`` (float32) if every value is finite, else an error naming the first entry.
+
+    Values too large for float32 (1e39) become infinite on the way, so they
+    are refused here as NaN and infinity are, like a CSV cell would be.
+    """
+    finite = np.isfinite(converted)
+    if finite.all():
+        return converted
+    index = tuple(int(i) for i in np.argwhere(~finite)[0])
+    where = ", ".join(map(str, index))
+    raise _error(file, f"{name}[{where}] is {float(original[index]):g}, not a number the "
+                 "network can compute with; values must be finite and within about ±3.4e38 "
+                 "(float32).")
+
+
+def _float32(values: np.ndarray) -> np.ndarray:
+    """``values`` as float32; what overflows becomes infinite (and is refused), silently."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return values.astype(np.float32, copy=False)
+
+
 def _inputs(file: str, x: np.ndarray, tokens: bool) -> tuple[np.ndarray, TensorSpec]:
     if x.dtype.kind not in "biuf":
         raise _error(file, f"x holds {x.dtype} values; inputs must be numbers.")
@@ -68,11 +91,7 @@ def _inputs(file: str, x: np.ndarray, tokens: bool) -> tuple[np.ndarray, TensorS
             raise _error(file, f"x holds the token {int(x.min())}; token ids start at 0.")
         x = x.astype(np.int64)
         return x, TensorSpec((x.shape[1],), "long", vocab=max(int(x.max()) + 1, 2))
-    scaled = x.astype(np.float32) / (255.0 if x.dtype == np.uint8 else 1.0)
-    bad = ~np.isfinite(scaled.reshape(len(x), -1)).all(axis=1)
-    if bad.any():
-        raise _error(file, f"x holds NaN or infinite values (first in example "
-                     f"{int(np.argmax(bad))}).")
+    scaled = require_finite(file, "x", x, _float32(x) / (255.0 if x.dtype == np.uint8 else 1.0))
     if x.ndim in (1, 3):  # one number per example; grey images without a channel axis
         scaled = scaled[:, None]
     elif x.ndim == 4 and x.shape[1] > 4 and x.shape[3] <= 4:
@@ -123,10 +142,10 @@ def _make(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
     if task == "auto":
         task = "regression" if y.dtype.kind == "f" else "classification"
     if task == "regression":
-        if y.dtype.kind not in "biuf" or y.ndim > 2 or not np.isfinite(y).all():
-            raise _error(file, "y must hold finite numbers, one or a row of them per example, "
+        if y.dtype.kind not in "biuf" or y.ndim > 2:
+            raise _error(file, "y must hold numbers, one or a row of them per example, "
                          "to predict.")
-        y = y.astype(np.float32).reshape(len(y), -1)
+        y = require_finite(file, "y", y, _float32(y)).reshape(len(y), -1)
         return Generated(x, y, spec, "regression", description=_describe(file, x, spec))
     y, classes, names = _classes(file, y, spec)
     kind = "segmentation" if y.ndim == 3 else "classification"

@@ -1,12 +1,14 @@
-"""Real data that ships inside scikit-learn: handwritten digits and three classic tables.
+"""Real data that ships with the app: handwritten digits and three classic tables.
 
-scikit-learn is imported on first use only (it takes about a second), and
-each set is read once per process.
+Each set is a small NumPy archive in ``bundled/`` (sources and licences in
+``bundled/LICENSES.md``; ``scripts/make_tables.py`` writes them), read once per
+process.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -16,20 +18,24 @@ from explorer.graph.specs import TensorSpec
 
 from .dataset import DatasetInfo, Generated
 
+_FOLDER = resources.files("explorer.train.data") / "bundled"
+
 
 @cache
-def _bundled(name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    """(data, target, class names) of one of scikit-learn's bundled sets."""
-    from sklearn import datasets  # imported late: it is slow and only these sets need it
+def bundled(name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """(data, target, class names) of one of the sets in ``bundled/``.
 
-    loader = getattr(datasets, f"load_{name}")
-    bunch = loader()
-    names = tuple(str(n) for n in bunch.target_names)
-    return bunch.data, bunch.target.astype(np.int64), names
+    Read through ``importlib.resources`` so an installed copy finds the files too;
+    ``allow_pickle=False`` because an archive should hold numbers and text only.
+    """
+    path = _FOLDER / f"{name}.npz"
+    with path.open("rb") as stream, np.load(stream, allow_pickle=False) as archive:
+        names = tuple(str(n) for n in archive["class_names"])
+        return archive["data"], archive["target"].astype(np.int64), names
 
 
 def _digits(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
-    data, target, names = _bundled("digits")
+    data, target, names = bundled("digits")
     pixels = (data / 16.0).astype(np.float32)  # the scans hold whole numbers 0 … 16
     if opts["layout"] == "image":
         x, spec = pixels.reshape(-1, 1, 8, 8), TensorSpec((1, 8, 8))
@@ -40,7 +46,7 @@ def _digits(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
 
 def _table(name: str, class_names: tuple[str, ...] = ()):
     def make(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
-        data, target, names = _bundled(name)
+        data, target, names = bundled(name)
         names = class_names or names
         x = data.astype(np.float32)
         return Generated(x, target.copy(), TensorSpec((x.shape[1],)), "classification",

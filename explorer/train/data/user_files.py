@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from explorer.graph.atomic import read_regular_file
 from explorer.graph.params import Param
 
 from .errors import DatasetError
@@ -28,12 +29,15 @@ def existing_path(dataset: str, path: str, *, folder: bool = False) -> Path:
                            "subfolder of images per class.")
     if not folder and resolved.is_dir():
         raise DatasetError(f"{dataset}: '{path}' is a folder; choose the file inside it.")
+    if not folder and not resolved.is_file():
+        raise DatasetError(f"{dataset}: '{path}' is not a regular file (it is a device, a pipe "
+                           "or a socket); choose a file saved on disk.")
     return resolved
 
 
 def read_bytes(dataset: str, path: Path) -> bytes:
     """The file's contents, or a DatasetError saying why it cannot be read."""
     try:
-        return path.read_bytes()
+        return read_regular_file(path)
     except OSError as error:
         raise DatasetError(f"{dataset}: cannot read '{path}': {error.strerror or error}.") from None

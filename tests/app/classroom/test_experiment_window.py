@@ -8,14 +8,17 @@ import csv
 import multiprocessing
 import os
 import signal
+import threading
 
 import pytest
 
 from explorer.app.classroom import results
 from explorer.app.classroom.experiment import Experiment
 from explorer.app.classroom.experiment_window import ExperimentWindow
+from explorer.app.training import run_session
 from explorer.graph import TrainingSettings, recipes
 from explorer.graph.experiments import Variant, sweep_variants
+from explorer.train import RunProcess
 
 RUN_TIMEOUT_MS = 120_000
 pytestmark = pytest.mark.slow
@@ -35,6 +38,31 @@ def experiment_window(qtbot, tmp_path):
         window.show()
         return window
     yield make
+
+
+def run_children(*, apart_from: frozenset = frozenset()) -> list:
+    """Run processes alive now (leaving out ``apart_from``: an earlier test's still exiting)."""
+    return [p for p in multiprocessing.active_children()
+            if p.name == "architecture-explorer-run" and p.pid not in apart_from]
+
+
+def pids(processes) -> frozenset:
+    return frozenset(p.pid for p in processes)
+
+
+@pytest.fixture
+def launches(monkeypatch):
+    """An event set when a run's launch (planning, then starting its process) has finished."""
+    finished = threading.Event()
+    real_launch = run_session.launch
+
+    def launch_and_tell(*args, **kwargs):
+        try:
+            return real_launch(*args, **kwargs)
+        finally:
+            finished.set()
+    monkeypatch.setattr(run_session, "launch", launch_and_tell)
+    return finished
 
 
 def drawn(curve) -> int:
@@ -107,3 +135,34 @@ def test_a_killed_variant_fails_and_the_next_one_still_runs(experiment_window, q
     assert runner.runs[1].status == "stopped"
     window.refresh()
     assert window.table.item(0, 1).text() == "failed"
+
+
+def test_closing_a_window_of_its_own_while_a_variant_starts_leaves_no_run_behind(
+        experiment_window, launches):
+    earlier = pids(run_children())
+    window = experiment_window(tiny_experiment(steps=1_000_000, log_every=1000))
+    assert window.run() and window.runner.session.state == "starting"
+    window.close()  # nothing can show this window again: its run must not train unseen
+    assert launches.wait(RUN_TIMEOUT_MS / 1000)
+    assert run_children(apart_from=earlier) == []
+
+
+def test_shutting_down_while_the_run_process_starts_ends_that_process(experiment_window, qtbot,
+                                                                      monkeypatch):
+    spawned, closed = threading.Event(), threading.Event()
+    real_start = RunProcess.start
+
+    def start_then_wait(process):  # the process is up, but the window does not know it yet
+        real_start(process)
+        spawned.set()
+        closed.wait(RUN_TIMEOUT_MS / 1000)
+    monkeypatch.setattr(RunProcess, "start", start_then_wait)
+    earlier = pids(run_children())
+    window = experiment_window(tiny_experiment(steps=1_000_000, log_every=1000))
+    assert window.run()
+    assert spawned.wait(RUN_TIMEOUT_MS / 1000)
+    [child] = run_children(apart_from=earlier)
+    window.shutdown()  # the editor closes while the variant is still starting
+    closed.set()
+    qtbot.waitUntil(lambda: not child.is_alive(), timeout=RUN_TIMEOUT_MS)
+    assert run_children(apart_from=earlier) == []

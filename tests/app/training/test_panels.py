@@ -92,9 +92,14 @@ def test_the_gradient_panel_shows_layers_in_depth_order(qtbot):
     assert list(bars["x1"]) == pytest.approx([-4, -3, -2, -1])  # log10 on a log scale
     assert panel.image.image.shape == (4, buffers.nodes.bins.count)
     assert "layer_2" in panel.describe_at(2.2) and "0.01" in panel.describe_at(2.2)
-    assert panel.describe_at(1, 150.0) == "<b>layer_1</b> · step 150 · gradient norm <b>0.001</b>"
+    # gradients are measured before clipping, and the panel says so
+    assert panel.describe_at(1, 150.0) == ("<b>layer_1</b> · step 150 · gradient norm before "
+                                           "clipping <b>0.001</b>")
+    assert "before clipping" in panel.bars_plot.getAxis("bottom").labelText
     panel.set_statistic("gate_mean")
     assert panel.rows == ["layer_1"] and not panel.logged
+    assert "clipping" not in panel.bars_plot.getAxis("bottom").labelText
+    assert "clipping" not in panel.describe_at(0)
     panel.set_statistic("act_mean")
     assert panel.rows[0] == "input_1"  # activations: every node with an output
     assert panel.describe_at(99) == ""

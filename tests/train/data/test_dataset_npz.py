@@ -119,7 +119,7 @@ def test_fractional_classes_point_to_regression(tmp_path):
 def test_missing_numbers_in_x_name_the_example(tmp_path):
     x = np.zeros((5, 2))
     x[3, 1] = np.nan
-    with pytest.raises(DatasetError, match=r"NaN or infinite values \(first in example 3\)"):
+    with pytest.raises(DatasetError, match=r"x\[3, 1\] is nan, not a number"):
         load(save(tmp_path, x=x, y=np.arange(5) % 2))
 
 
