@@ -161,7 +161,7 @@ def unwatched_run(steps: int) -> float:
 def long_history(records: int, nodes: int = 30):
     import numpy as np
 
-    from explorer.app.training.buffers import NODE_STATS, RunBuffers
+    from explorer.app.runs.buffers import NODE_STATS, RunBuffers
 
     buffers = RunBuffers()
     rng = np.random.default_rng(0)
@@ -216,8 +216,8 @@ def naive_rate(app, buffers, rounds: int = 60) -> float:
 
 
 def panel_rates(app, records: int) -> None:
-    from explorer.app.training.gradient_panel import GradientFlowPanel
-    from explorer.app.training.loss_panel import LossPanel
+    from explorer.app.runs.gradient_panel import GradientFlowPanel
+    from explorer.app.runs.loss_panel import LossPanel
 
     started = time.perf_counter()
     buffers, last_nodes = long_history(records)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QToolBar
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from pathlib import Path
 
+    from .canvas.canvas import Canvas
+    from .export_actions import ExportActions
+    from .files import FileController
+    from .look import Look
+
+APP_TITLE = "Architecture Explorer"
 Keys = QKeySequence.StandardKey
 
 SHORTCUTS_HELP = """<table cellspacing=4>
@@ -32,22 +38,24 @@ SHORTCUTS_HELP = """<table cellspacing=4>
 
 
 class WindowActions:
-    """Creates every QAction of a MainWindow and puts them into menus and the tool bar."""
+    """Every QAction of the window's own menus and tool bar, each calling the part that
+    does the work; and the ``MenuHost`` seam where features add menus and shortcuts."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
-        w, files, editor, view = window, window.files, window.editor, window.view
-        stack = window.document.undo_stack
+    def __init__(self, frame: QMainWindow, *, files: FileController, canvas: Canvas,
+                 undo_stack: QUndoStack, exports: ExportActions, look: Look,
+                 panels_menu: QMenu, show_examples: Callable[[], None]) -> None:
+        self.frame = frame
+        self.files = files
+        editor, view = canvas.editor, canvas.view
         # File
         self.new = self._action("&New", files.new, Keys.New, "Start an empty network.")
         self.open = self._action("&Open…", lambda: files.open(), Keys.Open)
-        self.examples = self._action("&Examples…", w.show_examples, "Ctrl+Shift+E",
+        self.examples = self._action("&Examples…", show_examples, "Ctrl+Shift+E",
                                      "Open one of the example networks.")
         self.save = self._action("&Save", files.save, Keys.Save)
         self.save_as = self._action("Save &As…", files.save_as, Keys.SaveAs)
-        self.export_png = self._action("Diagram as &PNG…", lambda: w.export_diagram("png"))
-        self.export_svg = self._action("Diagram as &SVG…", lambda: w.export_diagram("svg"))
-        exports = w.exports
+        self.export_png = self._action("Diagram as &PNG…", lambda: exports.export_diagram("png"))
+        self.export_svg = self._action("Diagram as &SVG…", lambda: exports.export_diagram("svg"))
         self.export_python = self._action(
             "Python &code…", exports.export_python,
             tip="Save the network as a standalone PyTorch file.")
@@ -57,11 +65,11 @@ class WindowActions:
         self.export_onnx = self._action(
             "&ONNX…", exports.export_onnx,
             tip="Save the network as an ONNX model, checked against onnxruntime.")
-        self.quit = self._action("&Quit", w.close, Keys.Quit)
+        self.quit = self._action("&Quit", frame.close, Keys.Quit)
         # Edit
-        self.undo = stack.createUndoAction(w, "&Undo")
+        self.undo = undo_stack.createUndoAction(frame, "&Undo")
         self.undo.setShortcuts(QKeySequence.keyBindings(Keys.Undo))
-        self.redo = stack.createRedoAction(w, "&Redo")
+        self.redo = undo_stack.createRedoAction(frame, "&Redo")
         redo_keys = QKeySequence.keyBindings(Keys.Redo)
         for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):  # both habits, whatever the platform's
             if QKeySequence(extra) not in redo_keys:
@@ -74,7 +82,7 @@ class WindowActions:
         self.delete = self._action("De&lete", editor.delete_selection, Keys.Delete)
         self.delete.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
                                   QKeySequence("Backspace")])
-        self.select_all = self._action("Select &All", w.select_all, Keys.SelectAll)
+        self.select_all = self._action("Select &All", canvas.select_all, Keys.SelectAll)
         self.quick_add = self._action("&Add Node…", lambda: view.open_quick_add(), "Ctrl+K",
                                       "Type a name to add a node at the cursor (also Tab).")
         self.tidy = self._action("&Tidy Layout", editor.tidy, "Ctrl+L",
@@ -85,25 +93,46 @@ class WindowActions:
         self.zoom_out = self._action("Zoom &Out", view.zoom_out, Keys.ZoomOut)
         self.zoom_reset = self._action("&Actual Size", view.reset_zoom, "Ctrl+0")
         self.fit = self._action("&Fit to View", view.fit, "F", "Show the whole network.")
-        self.overview = self._action("Show &Overview", w.toggle_overview, checkable=True)
-        self.ui_bigger = self._action("&Bigger Text", lambda: w.step_ui_zoom(1), "Ctrl+Alt+=",
+        self.overview = self._action("Show &Overview", canvas.toggle_overview, checkable=True)
+        self.ui_bigger = self._action("&Bigger Text", lambda: look.step_ui_zoom(1), "Ctrl+Alt+=",
                                       "Scale all text up, for projectors.")
-        self.ui_smaller = self._action("&Smaller Text", lambda: w.step_ui_zoom(-1), "Ctrl+Alt+-")
-        self.ui_reset = self._action("&Normal Text Size", lambda: w.set_ui_zoom(1.0), "Ctrl+Alt+0")
-        self.theme_group = QActionGroup(w)
-        self.light = self._action("&Light", lambda: w.set_theme("light"), checkable=True)
-        self.dark = self._action("&Dark", lambda: w.set_theme("dark"), checkable=True)
+        self.ui_smaller = self._action("&Smaller Text", lambda: look.step_ui_zoom(-1),
+                                       "Ctrl+Alt+-")
+        self.ui_reset = self._action("&Normal Text Size", lambda: look.set_ui_zoom(1.0),
+                                     "Ctrl+Alt+0")
+        self.theme_group = QActionGroup(frame)
+        self.light = self._action("&Light", lambda: look.set_theme("light"), checkable=True)
+        self.dark = self._action("&Dark", lambda: look.set_theme("dark"), checkable=True)
         for action in (self.light, self.dark):
             self.theme_group.addAction(action)
+        look.theme_changed.connect(self._theme_shown)
         # Help
-        self.shortcuts = self._action("&Keyboard and Mouse", w.show_shortcuts, Keys.HelpContents)
-        self.about = self._action("&About", w.show_about)
+        self.shortcuts = self._action("&Keyboard and Mouse", lambda: show_shortcuts(frame),
+                                      Keys.HelpContents)
+        self.about = self._action("&About", lambda: show_about(frame))
+        self.panels_menu = panels_menu
         self._menus()
         self._tool_bar()
+        files.recent_changed.connect(self.fill_recent_menu)
+        self.fill_recent_menu()
+
+    # -- the MenuHost seam -------------------------------------------------------------------
+
+    def add_menu(self, title: str) -> QMenu:
+        """A menu of a feature's own, placed before Help."""
+        menu = QMenu(title, self.frame)
+        self.frame.menuBar().insertMenu(self.help_menu.menuAction(), menu)
+        return menu
+
+    def add_shortcuts(self, actions: Iterable[QAction]) -> None:
+        """Make ``actions`` work anywhere in the window, even with the menu bar hidden."""
+        self.frame.addActions(list(actions))
+
+    # -- building ----------------------------------------------------------------------------
 
     def _action(self, text: str, slot: Callable, shortcut=None, tip: str = "", *,
                 checkable: bool = False) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.frame)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
@@ -111,11 +140,11 @@ class WindowActions:
             action.setStatusTip(tip)
         action.setCheckable(checkable)
         action.triggered.connect(lambda *_: slot())
-        self.window.addAction(action)  # shortcuts work even with the menu bar hidden
+        self.frame.addAction(action)  # shortcuts work even with the menu bar hidden
         return action
 
     def _menus(self) -> None:
-        bar = self.window.menuBar()
+        bar = self.frame.menuBar()
         file = bar.addMenu("&File")
         file.addActions([self.new, self.open])
         self.recent_menu = file.addMenu("Open &Recent")
@@ -143,22 +172,26 @@ class WindowActions:
         theme.addActions([self.light, self.dark])
         view.addSeparator()
         view.addAction(self.overview)
-        self.panels_menu: QMenu = view.addMenu("&Panels")
+        view.addMenu(self.panels_menu)
         help_menu = self.help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts, self.about])
 
     def _short(self, action: QAction, text: str) -> QAction:
         """A tool-bar twin of ``action`` with a short, steady label ("Undo", not "Undo Move")."""
-        twin = QAction(text, self.window)
+        twin = QAction(text, self.frame)
         twin.setEnabled(action.isEnabled())
         twin.setToolTip(action.text().replace("&", ""))
-        action.changed.connect(lambda: (twin.setEnabled(action.isEnabled()),
-                                        twin.setToolTip(action.text().replace("&", ""))))
+
+        def follow() -> None:
+            twin.setEnabled(action.isEnabled())
+            twin.setToolTip(action.text().replace("&", ""))
+
+        action.changed.connect(follow)
         twin.triggered.connect(action.trigger)
         return twin
 
     def _tool_bar(self) -> None:
-        bar = QToolBar("Main tools", self.window)
+        bar = QToolBar("Main tools", self.frame)
         bar.setObjectName("MainToolBar")
         bar.setMovable(False)
         bar.addActions([self.new, self.open, self.save])
@@ -168,5 +201,39 @@ class WindowActions:
         bar.addActions([self.quick_add, self.tidy, self.fit])
         bar.addSeparator()
         bar.addAction(self.examples)
-        self.window.addToolBar(bar)
+        self.frame.addToolBar(bar)
         self.tool_bar = bar
+
+    # -- what the menus show ---------------------------------------------------------------------
+
+    def fill_recent_menu(self) -> None:
+        menu, files = self.recent_menu, self.files
+        menu.clear()
+        recent = files.recent_files()
+        for path in recent:
+            action = menu.addAction(path.name, _opener(files, path))
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+        if recent:
+            menu.addSeparator()
+            menu.addAction("Clear the list", files.clear_recent)
+        menu.setEnabled(bool(recent))
+
+    def _theme_shown(self, name: str) -> None:
+        (self.dark if name == "dark" else self.light).setChecked(True)
+
+
+def show_shortcuts(parent: QMainWindow) -> None:
+    QMessageBox.information(parent, "Keyboard and mouse", SHORTCUTS_HELP)
+
+
+def show_about(parent: QMainWindow) -> None:
+    QMessageBox.about(parent, f"About {APP_TITLE}",
+                      f"<b>{APP_TITLE}</b><p>Build neural networks by drag and drop, see "
+                      "shapes and parameter counts as you wire, and compare plain, "
+                      "residual and highway designs.</p>")
+
+
+def _opener(files: FileController, path: Path) -> Callable[[], object]:
+    """What a recent file's menu entry calls: it opens that one file."""
+    return lambda: files.open(path)

@@ -9,13 +9,17 @@ import sys
 from collections.abc import Callable, Mapping
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from .notices import ExceptionRelay
 from .paths import asset_path, data_dir
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 ORGANISATION = "ArchitectureExplorer"
 APPLICATION = "Architecture Explorer"
@@ -101,24 +105,31 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def create_window(*, settings: QSettings | None = None,
+                  autosave_dir: Path | None = None) -> MainWindow:
+    """A new editor window: the one place the main window is made (after the QApplication,
+    so fonts and styles exist). The screenshot tools make theirs here too."""
+    from .main_window import MainWindow
+
+    return MainWindow(settings=settings, autosave_dir=autosave_dir)
+
+
 def run(path: str | None = None) -> int:
     problem = xcb_problem()
     if problem:  # Qt would abort the whole process instead of saying why
         print(problem, file=sys.stderr)
         return EXIT_BAD_INPUT
     app = create_application()
-    from .main_window import MainWindow  # after the QApplication: fonts and styles exist
-
     folder = data_dir()
     setup_logging(folder)
     relay = ExceptionRelay(app)
     relay.install()
-    window = MainWindow(autosave_dir=folder)
-    relay.caught.connect(lambda text: window.show_message(text, error=True))
+    window = create_window(autosave_dir=folder)
+    relay.caught.connect(lambda text: window.notices.show_message(text, error=True))
     if path is not None:
         window.files.load_path(Path(path))
     window.show()
-    QTimer.singleShot(200, window.offer_recovery)
+    QTimer.singleShot(200, lambda: window.files.offer_recovery(folder))
     try:
         return app.exec()
     finally:

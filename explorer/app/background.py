@@ -1,43 +1,59 @@
 """Plain-Python work off the UI thread, with its result handed back on the UI thread.
 
-Code generation and export import torch and black (seconds, the first time)
-and then take a noticeable moment each run, so the editor never does them on
-the thread that paints. A ``BackgroundWork`` runs a function on a Python
-thread and delivers what it returned, or what it raised, to callbacks that
-run on the UI thread, where touching widgets is safe.
+Code generation and export import torch and the code formatter (seconds, the
+first time) and then take a noticeable moment each run, so the editor never
+does them on the thread that paints. A ``BackgroundWork`` runs a function on
+one of Qt's pooled threads and delivers what it returned, or what it raised,
+to callbacks that run on the owner's (UI) thread, where touching widgets is
+safe.
 
-The worker never touches Qt: it puts its outcome in a plain queue, and a
-timer on the UI thread collects it while jobs are out. A Qt signal emitted
-from the worker would race with the window being deleted (tests close
-windows while a job still runs, and PySide6 crashed on exactly that), and
-a slot connected to a lambda would even run on the worker thread.
+Each job carries its outcome home through a small ``_Relay`` of its own, held
+by the job and not by the owner: the owner (and the window around it) may be
+deleted while the job runs, and a signal emitted on a deleted owner crashes
+PySide6. The relay reaches the owner through a queued connection, which Qt
+drops by itself when the owner is gone, so a late outcome is simply not
+delivered. The pool is plain ``QThreadPool``: superqt's thread workers would
+add a dependency for the same dozen lines.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
-import queue
-import threading
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 20  # how often the UI thread looks for finished jobs while any are running
+# Jobs may block for seconds (reaping a run's process, starting one): enough
+# threads that one of them never holds up the code preview, unlike a pool
+# sized to the number of cores.
+MAX_THREADS = 16
 
 ResultCallback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
-Outcome = tuple[int, Any, "BaseException | None"]
 
 
-def _run(job: int, work: Callable[[], Any], outcomes: queue.SimpleQueue) -> None:
-    """The worker thread's whole life: run ``work`` and queue what came of it."""
-    try:
-        outcomes.put((job, work(), None))
-    except BaseException as error:  # handed to the UI thread, which says what went wrong
-        outcomes.put((job, None, error))
+@cache
+def _pool() -> QThreadPool:
+    """The threads of all jobs; the program waits for running jobs before it exits.
+
+    Python does not wait for threads it did not start, and a file being
+    written when the user quits must still be written in full.
+    """
+    pool = QThreadPool()
+    pool.setMaxThreadCount(MAX_THREADS)
+    atexit.register(pool.waitForDone)
+    return pool
+
+
+class _Relay(QObject):
+    """Carries one job's outcome from its worker thread to the owner's thread."""
+
+    finished = Signal(int, object, object)  # job, result, error (None when it succeeded)
 
 
 class BackgroundWork(QObject):
@@ -47,49 +63,48 @@ class BackgroundWork(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._callbacks: dict[int, tuple[ResultCallback, ErrorCallback]] = {}
-        self._outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
+        self._jobs: dict[int, tuple[ResultCallback, ErrorCallback, _Relay]] = {}
         self._next_job = 0
-        self._poll = QTimer(self, interval=POLL_MS)
-        self._poll.timeout.connect(self.deliver_finished)
 
     @property
     def busy(self) -> bool:
-        return bool(self._callbacks)
+        return bool(self._jobs)
 
     def submit(self, work: Callable[[], Any], on_result: ResultCallback,
                on_error: ErrorCallback) -> int:
-        """Start ``work()`` on a new thread; returns the job's number.
+        """Start ``work()`` on a pooled thread; returns the job's number.
 
-        Exactly one of the callbacks runs later, on the UI thread. The
-        thread is not a daemon: a file being written is finished before the
-        program exits.
+        Exactly one of the callbacks runs later, on this object's thread,
+        unless this object is deleted first.
         """
         self._next_job += 1
         job = self._next_job
-        self._callbacks[job] = (on_result, on_error)
-        thread = threading.Thread(target=_run, args=(job, work, self._outcomes),
-                                  name=f"explorer-background-{job}")
-        thread.start()
-        if len(self._callbacks) == 1:
-            self._poll.start()
+        relay = _Relay()
+        relay.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._jobs[job] = (on_result, on_error, relay)
+        _pool().start(lambda: _run(job, work, relay))
+        if len(self._jobs) == 1:
             self.busy_changed.emit(True)
         return job
 
-    def deliver_finished(self) -> None:
-        """Run the callbacks of the jobs that have finished (the poll timer calls this)."""
-        while True:
-            try:
-                job, result, error = self._outcomes.get_nowait()
-            except queue.Empty:
-                break
-            on_result, on_error = self._callbacks.pop(job)
-            try:
-                if error is None:
-                    on_result(result)
-                else:
-                    on_error(error)
-            finally:
-                if not self._callbacks:
-                    self._poll.stop()
-                    self.busy_changed.emit(False)
+    @Slot(int, object, object)
+    def _deliver(self, job: int, result: Any, error: BaseException | None) -> None:
+        on_result, on_error, _ = self._jobs.pop(job)
+        try:
+            if error is None:
+                on_result(result)
+            else:
+                on_error(error)
+        finally:
+            if not self._jobs:
+                self.busy_changed.emit(False)
+
+
+def _run(job: int, work: Callable[[], Any], relay: _Relay) -> None:
+    """A worker's part: run ``work`` and send what came of it home."""
+    try:
+        result = work()
+    except BaseException as error:  # handed to the UI thread, which says what went wrong
+        relay.finished.emit(job, None, error)
+    else:
+        relay.finished.emit(job, result, None)

@@ -74,7 +74,8 @@ class CodePreview(QWidget):
         self.view = CodeView()
         self.view.setPlaceholderText(PLACEHOLDER)
         self.view.line_clicked.connect(self._line_clicked)
-        self.banner = QLabel(wordWrap=True, objectName="CodeBanner")
+        self.banner = QLabel(wordWrap=True)
+        self.banner.setObjectName("CodeBanner")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)  # errors quote node ids
         self.banner.hide()
         self.status = QLabel()

@@ -92,16 +92,15 @@ def _presentation_shot(app: QApplication, window, out: Path) -> Path:
 
 
 def make_demo_screenshots(out: Path, names: list[str] | None = None) -> list[Path]:
-    from .application import create_application
+    from .application import create_application, create_window
 
     app = create_application()
-    from .main_window import MainWindow
 
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="explorer-shots-"))
     os.environ[DATA_DIR_VARIABLE] = str(scratch / "data")  # the runs' folders go there
     settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings, autosave_dir=scratch)
+    window = create_window(settings=settings, autosave_dir=scratch)
     window.resize(*SIZE)
     window.show()
     _settle(app)

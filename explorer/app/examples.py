@@ -1,4 +1,5 @@
-"""The example networks the app offers: the recipes, and project files in assets/examples."""
+"""The example networks the app offers: the recipes, project files in assets/examples, and
+the classroom's demonstrations (by title)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.graph import Project, ProjectFileError, recipes
+from explorer.graph.demos import DEMOS
 from explorer.graph.examples import example_paths, load_example
 from explorer.graph.project import SUFFIX, load
 
@@ -71,3 +73,9 @@ def list_examples() -> list[Example]:
         project = factory()
         examples.append(Example(key, project.name, project.description, factory))
     return examples
+
+
+def demo_titles() -> list[tuple[str, str, str]]:
+    """(name, title, summary) of every demonstration, in teaching order."""
+    made = [make() for make in DEMOS.values()]
+    return [(d.name, d.title, d.summary) for d in made]

@@ -17,18 +17,18 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressBar, QWidget
 
 from explorer.graph.project import dumps
 
+from . import dialogs
 from .background import BackgroundWork
+from .document import Document
 from .plain_text import question
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from .seams import Notices
 
 log = logging.getLogger(__name__)
 
@@ -109,18 +109,21 @@ def _with_suffix(path: str, suffix: str) -> Path:
 
 
 class ExportActions(QObject):
-    """The export commands of one window."""
+    """The export commands of one document: they tell ``notices`` how it went and open
+    their file dialogs over ``parent``. ``busy_bar`` is for the status bar."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, document: Document, notices: Notices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.notices = notices
+        self.parent_widget = parent
         self.work = BackgroundWork(self)
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)  # no known end: a moving bar
         self.busy_bar.setMaximumWidth(140)
         self.busy_bar.setTextVisible(False)
         self.busy_bar.hide()
-        window.statusBar().addPermanentWidget(self.busy_bar)
         self.work.busy_changed.connect(self._show_busy)
         self.last_message = ""  # what the last export said (success or failure)
 
@@ -138,7 +141,7 @@ class ExportActions(QObject):
         """
         if self._refused():
             return
-        path = ask_python_path(self.window, self._suggested(".py"))
+        path = ask_python_path(self.parent_widget, self._suggested(".py"))
         if path is None:
             return
         target = _with_suffix(path, ".py")
@@ -150,12 +153,12 @@ class ExportActions(QObject):
         """Ask for a folder and write model.py, train.py and data.safetensors into it."""
         if self._refused():
             return
-        start = str(self.window.document.path.parent) if self.window.document.path else ""
-        folder = ask_training_folder(self.window, start)
+        start = str(self.document.path.parent) if self.document.path else ""
+        folder = ask_training_folder(self.parent_widget, start)
         if folder is None:
             return
         existing = [name for name in TRAINING_FILES if (Path(folder) / name).exists()]
-        if existing and not ask_replace_files(self.window, folder, existing):
+        if existing and not ask_replace_files(self.parent_widget, folder, existing):
             return
         self._start("the training script", partial(write_training, self._snapshot(),
                                                    Path(folder)),
@@ -169,7 +172,7 @@ class ExportActions(QObject):
         """
         if self._refused():
             return
-        path = ask_onnx_path(self.window, self._suggested(".onnx"))
+        path = ask_onnx_path(self.parent_widget, self._suggested(".onnx"))
         if path is None:
             return
         target = _with_suffix(path, ".onnx")
@@ -177,6 +180,26 @@ class ExportActions(QObject):
                     partial(write_onnx, self._snapshot(), target, _path_or_none(weights)),
                     lambda report: f"Saved the ONNX model as {report.path}. onnxruntime agrees "
                                    f"with PyTorch to within {report.max_difference:.1e}.")
+
+    def export_diagram(self, kind: str) -> None:
+        """Ask for a file and draw the diagram there as ``kind`` ("png" or "svg")."""
+        from .render import export_diagram
+
+        suggested = self.document.display_name + "." + kind
+        path = dialogs.ask_export_path(self.parent_widget, suggested, kind)
+        if path is None:
+            return
+        if not path.lower().endswith("." + kind):
+            path += "." + kind
+        try:
+            written = export_diagram(self.document.project, path)
+        except OSError as error:
+            self._tell(f"Could not export the diagram: {error.strerror or error}.", error=True)
+            return
+        except ValueError as error:
+            self._tell(f"Could not export the diagram: {error}", error=True)
+            return
+        self.notices.show_message(f"Diagram saved as {written.name}.")
 
     # -- shared steps --------------------------------------------------------------------
 
@@ -186,7 +209,7 @@ class ExportActions(QObject):
             self._tell("An export is still running; try again when it has finished.",
                        error=True)
             return True
-        errors = self.window.document.result.errors
+        errors = self.document.result.errors
         if errors:
             where = f"{errors[0].node_id}: " if errors[0].node_id else ""
             self._tell(f"Fix the errors before exporting: {where}{errors[0].message}",
@@ -195,16 +218,16 @@ class ExportActions(QObject):
         return False
 
     def _snapshot(self) -> str:
-        return dumps(self.window.document.project)
+        return dumps(self.document.project)
 
     def _suggested(self, suffix: str) -> str:
-        document = self.window.document
+        document = self.document
         name = document.display_name + suffix
         return str(document.path.parent / name) if document.path else name
 
     def _start(self, what: str, work: Callable[[], Any],
                success: Callable[[Any], str]) -> None:
-        self.window.statusBar().showMessage(f"Exporting {what}…")
+        self.notices.show_progress(f"Exporting {what}…")
         self.work.submit(work, lambda result: self._tell(success(result)),
                          partial(self._failed, what))
 
@@ -228,9 +251,10 @@ class ExportActions(QObject):
 
     def _tell(self, text: str, *, error: bool = False) -> None:
         self.last_message = text
-        self.window.show_message(text, error=error)
-        if not error:
-            self.window.view.show_notice(text)
+        if error:
+            self.notices.show_message(text, error=True)
+        else:
+            self.notices.announce(text)
 
     def _show_busy(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)

@@ -1,4 +1,4 @@
-"""New, open, save, save as, recent files, examples and diagram export.
+"""New, open, save, save as, recent files, examples, and recovering work after a crash.
 
 A file that cannot be read opens nothing: the message says why, and the
 graph on screen stays as it was. Saving is atomic (``project.save``); a
@@ -16,6 +16,7 @@ from explorer.graph import Project, ProjectFileError
 from explorer.graph.project import SUFFIX, load, save
 
 from . import dialogs
+from .autosave import find_recoveries, try_load
 from .document import Document
 from .examples import Example, default_project
 
@@ -97,6 +98,24 @@ class FileController(QObject):
 
     def open_default(self) -> None:
         self.document.replace(default_project())
+
+    def offer_recovery(self, folder: Path) -> bool:
+        """After a crash: offer the newest autosave left in ``folder``; True if it was opened."""
+        recoveries = find_recoveries(folder)
+        if not recoveries:
+            return False
+        recovery = recoveries[0]
+        if not dialogs.ask_recover(self.window, recovery.name, recovery.when):
+            recovery.discard()
+            return False
+        project = try_load(recovery)
+        if isinstance(project, str):
+            self.message.emit(f"The autosave could not be read: {project}", True)
+            return False
+        self.document.replace(project, recovery.original_path, modified=True)
+        recovery.discard()
+        self.message.emit("Recovered your unsaved work. Save it to keep it.", False)
+        return True
 
     # -- saving -----------------------------------------------------------------------
 

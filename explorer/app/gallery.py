@@ -3,6 +3,8 @@ classroom demonstrations, each with its title and what it shows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 from explorer.graph import ProjectFileError
 
 from . import theme
-from .examples import Example, list_examples
+from .examples import Example, demo_titles, list_examples
 from .render import thumbnail
 
 THUMBNAIL = QSize(300, 110)
@@ -93,8 +95,6 @@ class ExamplesGallery(QDialog):
 
     def _demonstrations_page(self) -> QWidget:
         """The published results a teacher can show live: title and one line each."""
-        from .classroom.classroom import demo_titles
-
         page = QWidget()
         layout = QVBoxLayout(page)
         intro = QLabel("Each demonstration trains a few networks the same way and shows what "
@@ -126,3 +126,15 @@ class ExamplesGallery(QDialog):
         if 0 <= row < len(self.examples):
             self.chosen = self.examples[row]
             self.accept()
+
+
+def pick_example(parent: QWidget | None, open_example: Callable[[Example], object],
+                 open_demo: Callable[[str], object]) -> None:
+    """File > Examples: show the gallery, then open the example or demonstration chosen."""
+    gallery = ExamplesGallery(parent)
+    if not gallery.exec():
+        return
+    if gallery.chosen_demo is not None:
+        open_demo(gallery.chosen_demo)
+    elif gallery.chosen is not None:
+        open_example(gallery.chosen)

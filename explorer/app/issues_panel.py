@@ -9,7 +9,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from explorer.graph import CheckResult, Issue
+from explorer.graph import CheckResult, Issue, format_count
 
 from . import theme
 
@@ -34,6 +34,22 @@ def severity_icon(severity: str, size: int = 16) -> QIcon:
     painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "!")
     painter.end()
     return QIcon(pixmap)
+
+
+def summary_text(result: CheckResult, node_count: int) -> str:
+    """The status bar's line about the network: parameters, nodes, errors and warnings."""
+    errors, warnings = len(result.errors), len(result.warnings)
+    parts = [f"Parameters: {format_count(result.total_params)}", f"{node_count} nodes"]
+    parts.append(f"{errors} error" + ("s" if errors != 1 else "") if errors else "no errors")
+    if warnings:
+        parts.append(f"{warnings} warning" + ("s" if warnings != 1 else ""))
+    return "  ·  ".join(parts)
+
+
+def dock_title(result: CheckResult) -> str:
+    """"Problems (3)", or "Problems" when there are none."""
+    count = len(result.errors) + len(result.warnings)
+    return f"Problems ({count})" if count else "Problems"
 
 
 def issue_text(issue: Issue) -> str:

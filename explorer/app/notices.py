@@ -13,11 +13,12 @@ import traceback
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QToolButton, QWidget
 
 log = logging.getLogger("explorer.app")
 
 NOTICE_SECONDS = 8
+STATUS_MS = 10_000  # how long a status-bar message stays
 
 
 class NoticeBar(QWidget):
@@ -30,10 +31,11 @@ class NoticeBar(QWidget):
         self.label = QLabel(wordWrap=True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # messages quote ids and file names
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton(text="✕", autoRaise=True)
+        close = QToolButton(autoRaise=True)
+        close.setText("✕")
         close.setToolTip("Dismiss")
         close.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
+        self._layout = layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
         layout.addWidget(self.label, 1)
         layout.addWidget(close)
@@ -60,11 +62,34 @@ class NoticeBar(QWidget):
         if parent is None:
             return
         width = max(min(parent.width() - 40, 720), 200)
-        margins = self.layout().contentsMargins()
+        margins = self._layout.contentsMargins()
         text_width = width - margins.left() - margins.right() - 40  # the close button
         height = self.label.heightForWidth(text_width) + margins.top() + margins.bottom()
         self.setFixedSize(width, max(height, 36))
         self.move((parent.width() - width) // 2, 12)
+
+
+class StatusNotices:
+    """The ``Notices`` seam of a window: its status bar, and the banner over the canvas."""
+
+    def __init__(self, status_bar: QStatusBar, banner: NoticeBar) -> None:
+        self.status_bar = status_bar
+        self.banner = banner
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        """Say something without stopping the user: status bar, and a banner for problems."""
+        self.status_bar.showMessage(text, STATUS_MS)
+        if error:
+            self.banner.show_message(text, error=True)
+
+    def announce(self, text: str) -> None:
+        """Status bar and banner: a success worth seeing (a file written)."""
+        self.status_bar.showMessage(text, STATUS_MS)
+        self.banner.show_message(text)
+
+    def show_progress(self, text: str) -> None:
+        """A status line that stays until the next message: work under way."""
+        self.status_bar.showMessage(text)
 
 
 class ExceptionRelay(QObject):

@@ -49,7 +49,7 @@ class KindTree(QTreeWidget):
     def startDrag(self, actions) -> None:
         item = self.currentItem()
         kind = item.data(0, KIND_ROLE) if item is not None else None
-        if not kind:
+        if item is None or not kind:
             return
         drag = QDrag(self)
         drag.setMimeData(kind_mime_data(kind))
@@ -95,18 +95,18 @@ class Palette(QWidget):
             self.tree.addTopLevelItem(group)
             self.groups[category] = group
         for kind in all_kinds():
-            group = self.groups.get(kind.category)
-            if group is None:  # a kind outside the known categories still shows
-                group = QTreeWidgetItem([kind.category])
-                self.tree.addTopLevelItem(group)
-                self.groups[kind.category] = group
+            home = self.groups.get(kind.category)
+            if home is None:  # a kind outside the known categories still shows
+                home = QTreeWidgetItem([kind.category])
+                self.tree.addTopLevelItem(home)
+                self.groups[kind.category] = home
             item = QTreeWidgetItem([kind.title])
             item.setIcon(0, kind_icon(kind.name))
             item.setData(0, KIND_ROLE, kind.name)
             item.setToolTip(0, kind_tooltip(kind))
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                           | Qt.ItemFlag.ItemIsDragEnabled)
-            group.addChild(item)
+            home.addChild(item)
             self.items[kind.name] = item
         self.tree.expandAll()
 
@@ -114,8 +114,7 @@ class Palette(QWidget):
         """Show only kinds matching ``text`` (and the groups that still hold some)."""
         for group in self.groups.values():
             shown = 0
-            for i in range(group.childCount()):
-                item = group.child(i)
+            for item in _children(group):
                 match = kind_matches(get_kind(item.data(0, KIND_ROLE)), text)
                 item.setHidden(not match)
                 shown += match
@@ -124,7 +123,7 @@ class Palette(QWidget):
 
     def visible_kinds(self) -> list[str]:
         return [name for name, item in self.items.items()
-                if not item.isHidden() and not item.parent().isHidden()]
+                if not item.isHidden() and not _group_hidden(item)]
 
     def _add_first_match(self) -> None:
         best = find_kinds(self.search.text())
@@ -139,3 +138,15 @@ class Palette(QWidget):
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _children(group: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    """The kinds under a category, in order (Qt types ``child`` as possibly absent)."""
+    children = (group.child(i) for i in range(group.childCount()))
+    return [child for child in children if child is not None]
+
+
+def _group_hidden(item: QTreeWidgetItem) -> bool:
+    """Whether the category holding ``item`` is hidden (a kind always has one)."""
+    group = item.parent()
+    return group is not None and group.isHidden()

@@ -28,3 +28,8 @@ def data_dir() -> Path:
         path = Path(location) if location else Path.home() / ".architecture-explorer"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def runs_dir() -> Path:
+    """Where runs started from the editor (and the classroom's experiments) keep their folders."""
+    return data_dir() / "runs"

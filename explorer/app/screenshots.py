@@ -95,15 +95,14 @@ def _stop_training(app: QApplication, window) -> None:
 
 
 def make_screenshots(out: Path) -> list[Path]:
-    from .application import create_application
+    from .application import create_application, create_window
 
     app = create_application()
-    from .main_window import MainWindow
 
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="explorer-shots-"))
     settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings, autosave_dir=scratch)
+    window = create_window(settings=settings, autosave_dir=scratch)
     window.resize(*SIZE)
     window.show()
     _settle(app)
@@ -146,11 +145,11 @@ def make_screenshots(out: Path) -> list[Path]:
     shots.append(_shot(app, window, out, "error", broken))
 
     def dark() -> None:
-        window.set_theme("dark")
+        window.look.set_theme("dark")
         doc.replace(recipes.highway_mlp(blocks=4))
         window.scene.select_nodes(["highway_2"])
     shots.append(_shot(app, window, out, "dark_highway", dark))
-    window.set_theme("light")
+    window.look.set_theme("light")
 
     def code() -> None:
         doc.replace(recipes.residual_mlp())

@@ -51,8 +51,8 @@ class ResidualMLP(nn.Module):
             if order == "post" and norm != "none":
                 nn.init.zeros_(self.norm2.weight)
             else:
-                nn.init.zeros_(self.fc2.weight)
-                nn.init.zeros_(self.fc2.bias)
+                for p in self.fc2.parameters():  # weight and bias
+                    nn.init.zeros_(p)
 
     @staticmethod
     def make_norm(norm, features):
@@ -120,8 +120,8 @@ class ResidualConv(nn.Module):
             if order == "post" and norm != "none":
                 nn.init.zeros_(self.norm2.weight)
             else:
-                nn.init.zeros_(self.conv2.weight)
-                nn.init.zeros_(self.conv2.bias)
+                for p in self.conv2.parameters():  # weight and bias
+                    nn.init.zeros_(p)
 
     @staticmethod
     def make_norm(norm, channels):

@@ -23,6 +23,7 @@ from explorer.graph import ArchitectureGraph, CheckResult, TensorSpec, check_gra
 
 from .codegen import NetworkCode, generate
 from .errors import BuildError
+from .module_spec import ModuleSpec
 
 _build_numbers = itertools.count(1)
 
@@ -49,8 +50,8 @@ class CompiledNetwork(nn.Module):
         for node_id, module in modules.items():
             self.add_module(code.names[node_id], module)
         self.node_names: dict[str, str] = {n: code.names[n] for n in code.values}
-        self.input_spec: TensorSpec = result.reports[code.input_id].spec
-        self.output_spec: TensorSpec = result.reports[code.output_id].inputs[0]
+        self.input_spec: TensorSpec = result.known_spec(code.input_id)
+        self.output_spec: TensorSpec = result.reports[code.output_id].known_inputs[0]
         self.output_kind: str = code.output_kind
         self.source: str = code.forward_source()
 
@@ -78,7 +79,7 @@ def build_model(graph: ArchitectureGraph, result: CheckResult | None = None) -> 
     return network_class(code, modules, result)
 
 
-def _instantiate(node_id: str, kind: str, spec) -> nn.Module:
+def _instantiate(node_id: str, kind: str, spec: ModuleSpec) -> nn.Module:
     try:
         return spec.instantiate()
     except (RuntimeError, ValueError, TypeError, MemoryError) as error:

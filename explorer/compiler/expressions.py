@@ -23,7 +23,7 @@ def _subtract(report: NodeReport, args: Sequence[str]) -> str:
 
 
 def _multiply(report: NodeReport, args: Sequence[str]) -> str:
-    layouts = [spec.layout for spec in report.inputs]
+    layouts = [spec.layout for spec in report.known_inputs]
     if sorted(layouts) == ["features", "image"]:
         # A vector of C values scales each of C channels (squeeze-and-excitation).
         args = [f"{a}[:, :, None, None]" if layout == "features" else a
@@ -32,7 +32,7 @@ def _multiply(report: NodeReport, args: Sequence[str]) -> str:
 
 
 def _concat(report: NodeReport, args: Sequence[str]) -> str:
-    dim = 1 if report.inputs[0].layout == "image" else -1
+    dim = 1 if report.known_inputs[0].layout == "image" else -1
     return f"torch.cat([{', '.join(args)}], dim={dim})"
 
 
@@ -42,7 +42,7 @@ def _flatten(report: NodeReport, args: Sequence[str]) -> str:
 
 def _global_pool(method: str) -> ExpressionRule:
     def rule(report: NodeReport, args: Sequence[str]) -> str:
-        dims = "(2, 3)" if report.inputs[0].layout == "image" else "1"
+        dims = "(2, 3)" if report.known_inputs[0].layout == "image" else "1"
         return f"{args[0]}.{method}(dim={dims})"
 
     return rule

@@ -37,7 +37,7 @@ class SkipOnly(nn.Module):
         block = self.block
         if isinstance(block, (blocks.ResidualMLP, blocks.ResidualConv)):
             skip = x if block.proj is None else block.proj(x)
-            if getattr(block, "proj_norm", None) is not None:
+            if isinstance(block, blocks.ResidualConv) and block.proj_norm is not None:
                 skip = block.proj_norm(skip)
             return block.act(skip) if block.order == "post" else skip
         if isinstance(block, blocks.TransformerBlock) and block.norm == "post":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from explorer.graph import AUTO, NodeReport, get_kind
+from explorer.graph import AUTO, NodeReport, TensorSpec, get_kind
 from explorer.graph.kinds import Context
 from explorer.graph.kinds.expansion import ACTIVATION_KINDS
 
@@ -32,13 +32,13 @@ TORCH_EPS = 1e-5
 TORCH_MOMENTUM = 0.1
 
 
-def _x(report: NodeReport):
-    return report.inputs[0]
+def _x(report: NodeReport) -> TensorSpec:
+    return report.known_inputs[0]
 
 
 def _expansion_params(kind: str, p: Params, report: NodeReport) -> dict[str, Params]:
     """Each sub-node's parameters in the block's expansion, by suffix."""
-    expansion = get_kind(kind).expand(Context(p, report.inputs))
+    expansion = get_kind(kind).expand_block(Context(p, report.known_inputs))
     return {sub.suffix: sub.params for sub in expansion.nodes}
 
 
@@ -51,7 +51,7 @@ def _norm_kwargs(p: Params, *names: str) -> dict[str, Any]:
 
 
 def _linear(p: Params, report: NodeReport) -> ModuleSpec:
-    init = ()
+    init: tuple[tuple[str, str, float], ...] = ()
     if p["bias"] and p["bias_init"] != AUTO:
         init = (("constant_", "bias", float(p["bias_init"])),)
     return ModuleSpec("nn.Linear", (_x(report).shape[-1], p["out_features"]),

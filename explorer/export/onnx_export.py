@@ -9,8 +9,8 @@ from pathlib import Path
 
 import torch
 
-from explorer.compiler import BuildError, build_model
-from explorer.graph import Project, check_graph
+from explorer.compiler import BuildError, CompiledNetwork, build_model
+from explorer.graph import Project, TensorSpec, check_graph
 
 from .errors import ExportError, require_folder, require_onnx_packages, require_weights
 from .weights import load_weights
@@ -60,7 +60,7 @@ def export_onnx(project: Project, path: str | os.PathLike, *,
     return OnnxReport(path, _check(model, path, spec), (1, 3))
 
 
-def _check(model: torch.nn.Module, path: Path, spec) -> float:
+def _check(model: torch.nn.Module, path: Path, spec: TensorSpec) -> float:
     import onnxruntime
 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -80,14 +80,14 @@ def _check(model: torch.nn.Module, path: Path, spec) -> float:
     return worst
 
 
-def _random_input(spec, batch: int, seed: int) -> torch.Tensor:
+def _random_input(spec: TensorSpec, batch: int, seed: int) -> torch.Tensor:
     generator = torch.Generator().manual_seed(seed)
     if spec.dtype == "long":
         return torch.randint(0, spec.vocab or 2, (batch, *spec.shape), generator=generator)
     return torch.randn((batch, *spec.shape), generator=generator)
 
 
-def _first_unexportable_node(project: Project, model) -> str | None:
+def _first_unexportable_node(project: Project, model: CompiledNetwork) -> str | None:
     """Export each submodule alone to find the first one ONNX cannot express."""
     result = check_graph(project.graph)
     outputs = {}

@@ -29,8 +29,7 @@ from explorer.graph import CheckResult, Project, TensorSpec, check_graph, format
 from explorer.graph.naming import comment_text
 
 from .errors import ExportError
-
-LINE_LENGTH = 88  # the width black and ruff format use by default
+from .formatting import format_python
 
 _INPUT_WORDS = {
     "features": "a batch of feature vectors",
@@ -69,11 +68,11 @@ def network_source(project: Project, *, format_code: bool = True) -> ExportedCod
         _tensor_file_helpers(),
         *(_block_source(name) for name in blocks_needed([s.ctor for s in code.modules.values()])),
         _network_class(project, code, init_lines),
-        _main_block(result.spec(code.input_id)),
+        _main_block(result.known_spec(code.input_id)),
     ]
     text = "\n\n".join(part.strip("\n") for part in body) + "\n"
     if format_code:
-        text = _black(text)
+        text = format_python(text)
     return ExportedCode(text, _map_lines(text, init_lines, code.lines), code)
 
 
@@ -82,8 +81,8 @@ def network_source(project: Project, *, format_code: bool = True) -> ExportedCod
 
 def _module_docstring(project: Project, code: NetworkCode, result: CheckResult) -> str:
     params = result.total_params
-    x = result.spec(code.input_id)
-    y = result.spec(project.graph.in_edges(code.output_id)[0].src)
+    x = result.known_spec(code.input_id)
+    y = result.known_spec(project.graph.in_edges(code.output_id)[0].src)
     title = _docstring_text(project.name or "Network")
     lines = [f'"""{title}.', ""]
     if project.description:
@@ -180,13 +179,7 @@ def _docstring_text(text: str) -> str:
     return flat.replace("\\", "\\\\").replace('"', '\\"')
 
 
-# -- formatting and line mapping ------------------------------------------------------
-
-
-def _black(text: str) -> str:
-    import black
-
-    return black.format_str(text, mode=black.Mode(line_length=LINE_LENGTH))
+# -- line mapping ---------------------------------------------------------------------
 
 
 def _map_lines(text: str, init_lines: tuple[CodeLine, ...],

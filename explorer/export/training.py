@@ -19,11 +19,12 @@ import torch
 
 from explorer.graph import Project, check_graph
 from explorer.graph.atomic import replacing, write_text_atomically
-from explorer.train.data import DatasetError, check_against, load_dataset
+from explorer.train.data import Dataset, DatasetError, check_against, load_dataset
 from explorer.train.optim import lr_factor
 
 from .errors import ExportError
-from .python_code import _black, network_source
+from .formatting import format_python
+from .python_code import network_source
 
 SETTINGS_START = "# --- settings: written at export, edit freely ---"
 SETTINGS_END = "# --- end of settings ---"
@@ -84,7 +85,7 @@ def training_script(project: Project, module: str = "model") -> str:
     text = _written_in(head + block + SETTINGS_END + tail)
     if module != "model":
         text = text.replace("from model import", f"from {module} import")
-    return _black(text)
+    return format_python(text)
 
 
 def _written_in(text: str) -> str:
@@ -111,7 +112,7 @@ def _steps_for_epochs(project: Project) -> int:
     return per_epoch * settings.epochs
 
 
-def _save_dataset(dataset, path: Path) -> None:
+def _save_dataset(dataset: Dataset, path: Path) -> None:
     from safetensors.torch import save_file
 
     arrays = {"x_train": dataset.x_train, "y_train": dataset.y_train,

@@ -89,7 +89,7 @@ def remove_stale_temporaries(target: str | os.PathLike) -> list[Path]:
     another process keeps its file.
     """
     target = Path(target)
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(target.parent))
     except OSError:

@@ -181,10 +181,11 @@ class GraphState:
                 inputs.append(None)
             else:
                 inputs.append(self.reports[edge.src].spec)
-        if any(spec is None for spec in inputs):
+        known = tuple(spec for spec in inputs if spec is not None)
+        if len(known) != len(inputs):
             # the cause is reported where it is; do not repeat it downstream
             return NodeReport(None, tuple(inputs)), tuple(issues)
-        report, error = cache.infer(kind, params, tuple(inputs), depth)  # type: ignore[arg-type]
+        report, error = cache.infer(kind, params, known, depth)
         if error is not None:
             issues.append(Issue(node_id, error.message, error.hint))
         batch_size, limit = self.settings

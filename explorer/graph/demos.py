@@ -10,12 +10,26 @@ runs in a few minutes (see docs/science.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from typing import TypedDict
 
 from . import recipes
 from .experiments import Variant
 from .settings import TrainingSettings
 
 VIEWS = ("loss", "gradients", "lesion", "memory")
+
+
+class _ImageData(TypedDict):
+    """What an image recipe needs to know of its data set."""
+
+    channels: int
+    size: int
+    classes: int
+    dataset: str
+
+
+_DIGITS: _ImageData = {"channels": 1, "size": 8, "classes": 10, "dataset": "digits"}
 
 
 @dataclass(frozen=True)
@@ -62,10 +76,9 @@ def highway_vs_plain() -> Demo:
 
 
 def degradation() -> Demo:
-    image = {"channels": 1, "size": 8, "classes": 10, "dataset": "digits"}
     variants = tuple(
         Variant(f"{'plain' if plain else 'residual'}, {6 * n + 2} layers",
-                recipes.resnet_cifar(n=n, plain=plain, **image),
+                recipes.resnet_cifar(n=n, plain=plain, **_DIGITS),
                 {"block": "plain" if plain else "residual", "depth": 6 * n + 2})
         for plain in (True, False) for n in (1, 5))
     settings = TrainingSettings(dataset="digits", optimizer="sgd", lr=0.1, momentum=0.9,
@@ -107,12 +120,11 @@ def vanishing_gradients() -> Demo:
 
 
 def concat_vs_add() -> Demo:
-    image = {"channels": 1, "size": 8, "classes": 10, "dataset": "digits"}
     variants = (
-        Variant("residual (add)", recipes.resnet_cifar(n=2, **image),
+        Variant("residual (add)", recipes.resnet_cifar(n=2, **_DIGITS),
                 {"block": "residual", "depth": 14}),
         Variant("dense (concatenate)", recipes.densenet(blocks=3, layers=4, growth_rate=12,
-                                                        **image),
+                                                        **_DIGITS),
                 {"block": "dense", "depth": 16}),
     )
     settings = TrainingSettings(dataset="digits", optimizer="adam", lr=3e-3, batch_size=128,
@@ -130,12 +142,11 @@ def concat_vs_add() -> Demo:
 
 
 def pre_vs_post_ln() -> Demo:
-    common = {"depth": 8, "dim": 32, "heads": 4, "per_token": True, "dataset": "sort"}
+    sorter = partial(recipes.transformer_classifier, depth=8, dim=32, heads=4, per_token=True,
+                     dataset="sort")
     variants = (
-        Variant("Pre-LN, 8 blocks", recipes.transformer_classifier(norm="pre", **common),
-                {"block": "pre-LN", "depth": 8}),
-        Variant("Post-LN, 8 blocks", recipes.transformer_classifier(norm="post", **common),
-                {"block": "post-LN", "depth": 8}),
+        Variant("Pre-LN, 8 blocks", sorter(norm="pre"), {"block": "pre-LN", "depth": 8}),
+        Variant("Post-LN, 8 blocks", sorter(norm="post"), {"block": "post-LN", "depth": 8}),
     )
     settings = TrainingSettings(dataset="sort", optimizer="adam", lr=1e-2, batch_size=64,
                                 steps=300, warmup_steps=0, log_every=10)

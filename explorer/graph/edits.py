@@ -18,7 +18,10 @@ from .model import ArchitectureGraph, Edge, Node
 
 
 class Edit(Protocol):
-    text: str
+    """What the undo stack needs of an edit: its menu text, and apply and revert."""
+
+    @property
+    def text(self) -> str: ...
 
     def apply(self, graph: ArchitectureGraph) -> None: ...
 

@@ -7,8 +7,11 @@ class GraphError(Exception):
     """A change to the graph was refused, or a graph cannot be used as it is.
 
     ``node_id`` names the node the problem is on (None for the graph as a
-    whole); ``hint`` says, in plain words, how to fix it.
+    whole); ``hint`` says, in plain words, how to fix it. ``wire`` is set by
+    ``connect_many``: the place in its list of the wire refused.
     """
+
+    wire: int | None = None
 
     def __init__(self, message: str, *, node_id: str | None = None, hint: str = "") -> None:
         super().__init__(message)

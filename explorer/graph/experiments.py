@@ -87,20 +87,21 @@ def _build(family: str, block: str, depth: int, width: int | None, activation: s
            dataset: str, features: int, classes: int) -> tuple[Project, int]:
     act = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "gelu": "GELU"}[activation]
     if family == "mlp":
-        sizes = {"features": features, "classes": classes}
         if block == "plain":
-            return recipes.mlp(depth=depth, width=width or 71, activation=act, **sizes), depth
+            return recipes.mlp(depth=depth, width=width or 71, activation=act,
+                               features=features, classes=classes), depth
         if block == "highway":
-            return recipes.highway_mlp(blocks=depth - 1, width=width or 50,
-                                       activation=activation, **sizes), depth
+            return recipes.highway_mlp(blocks=depth - 1, width=width or 50, activation=activation,
+                                       features=features, classes=classes), depth
         blocks = max(1, (depth - 1) // 2)
-        return recipes.residual_mlp(blocks=blocks, width=width or 64,
-                                    activation=activation, **sizes), 1 + 2 * blocks
+        return recipes.residual_mlp(blocks=blocks, width=width or 64, activation=activation,
+                                    features=features, classes=classes), 1 + 2 * blocks
     channels, size, classes = {"digits": (1, 8, 10), "shapes": (3, 32, 10),
                                "stripes": (1, 32, 4)}[dataset]
-    image = {"channels": channels, "size": size, "classes": classes}
     if block == "dense":
         layers = max(1, round((depth - 4) / 3))
-        return recipes.densenet(layers=layers, **image), 3 * layers + 4
+        return recipes.densenet(layers=layers, channels=channels, size=size,
+                                classes=classes), 3 * layers + 4
     n = max(1, round((depth - 2) / 6))
-    return recipes.resnet_cifar(n=n, plain=block == "plain", **image), 6 * n + 2
+    return recipes.resnet_cifar(n=n, plain=block == "plain", channels=channels, size=size,
+                                classes=classes), 6 * n + 2

@@ -42,12 +42,12 @@ def block_expansion(graph: ArchitectureGraph, block_id: str) -> Expansion:
         raise ExpansionError(
             "its inside depends on the shape it receives, which is not known yet.",
             node_id=block_id, hint="Wire its input and fix the errors before it first.")
-    return expand(graph, node, report.inputs[0])
+    return expand(graph, node, report.known_inputs[0])
 
 
 def expand(graph: ArchitectureGraph, block: Node, spec: TensorSpec) -> Expansion:
     """The expansion of ``block`` when it receives ``spec``, with the graph's depths."""
-    return get_kind(block.kind).expand(Context(block.params, (spec,), kind_depths(graph)))
+    return get_kind(block.kind).expand_block(Context(block.params, (spec,), kind_depths(graph)))
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,18 @@ class NodeReport:
     inner_values: int = 0
     largest_inner: tuple[str, TensorSpec] | None = None
 
+    @property
+    def known_inputs(self) -> tuple[TensorSpec, ...]:
+        """The input specs of a node whose every input is known (ValueError otherwise).
+
+        Code that builds or exports a network reads the inputs of a graph that checked
+        clean, where every one is known; this says so to the type checker too.
+        """
+        known = tuple(spec for spec in self.inputs if spec is not None)
+        if len(known) != len(self.inputs):
+            raise ValueError("an input of this node has no known shape; fix the graph first.")
+        return known
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -73,3 +85,10 @@ class CheckResult:
     def spec(self, node_id: str) -> TensorSpec | None:
         report = self.reports.get(node_id)
         return report.spec if report else None
+
+    def known_spec(self, node_id: str) -> TensorSpec:
+        """The output spec of a node that must have one (ValueError if it has none)."""
+        spec = self.spec(node_id)
+        if spec is None:
+            raise ValueError(f"node {node_id!r} has no known shape; fix the graph first.")
+        return spec

@@ -80,6 +80,10 @@ class ArchitectureGraph(GraphStore):
     def kind_of(self, node_id: str) -> str:
         return self._data(node_id)["kind"]
 
+    def rank_of(self, node_id: str) -> int:
+        """When the node was added: orders ties in the topological order."""
+        return self._data(node_id)["rank"]
+
     def params_of(self, node_id: str) -> Mapping[str, Any]:
         """The node's parameters, read-only and without a copy (for hot loops)."""
         return MappingProxyType(self._data(node_id)["params"])
@@ -280,19 +284,20 @@ class ArchitectureGraph(GraphStore):
                     self.check_connect(edges[refused])  # raises the CycleError in connect's words
                     raise  # (not reached: the rest of the loop is still wired)
         except GraphError as error:
-            error.wire = refused  # type: ignore[attr-defined]
+            error.wire = refused
             raise
 
     # -- internals ------------------------------------------------------------------
 
     def _reaches(self, start: str, target: str) -> bool:
         """Whether a path of wires leads from ``start`` to ``target`` (or they are one node)."""
+        successors = self._raw()[0]  # the raw dict: views cost 3x here
         stack, seen = [start], {start}
         while stack:
             node = stack.pop()
             if node == target:
                 return True
-            for successor in self._g._succ[node]:  # the raw dict: views cost 3x here
+            for successor in successors[node]:
                 if successor not in seen:
                     seen.add(successor)
                     stack.append(successor)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .kinds import CATEGORIES, all_kinds
-from .params import _num
+from .params import Param, _num
 from .settings import SETTINGS_PARAMS
 
 
@@ -36,17 +38,17 @@ def settings_markdown() -> str:
     return "\n".join(lines)
 
 
-def param_rows(params) -> list[str]:
+def param_rows(params: Iterable[Param]) -> list[str]:
     """One Markdown table row per parameter: name, type, default, meaning."""
     return [f"| `{p.name}` | {_type(p)} | {_num(p.default)} | {_meaning(p)} |" for p in params]
 
 
-def _type(p) -> str:
+def _type(p: Param) -> str:
     name = {int: "integer", float: "number", bool: "boolean", str: "text"}[p.type]
     return name + ' or "auto"' if p.auto else name
 
 
-def _meaning(p) -> str:
+def _meaning(p: Param) -> str:
     parts = [p.doc.replace("|", "/")]
     if p.choices:
         parts.append("one of " + ", ".join(f"`{c}`" for c in p.choices))

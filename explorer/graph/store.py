@@ -11,6 +11,7 @@ back where they were before the error goes on. ``ArchitectureGraph``
 from __future__ import annotations
 
 import heapq
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,11 @@ from psygnal import Signal, SignalGroup
 from .errors import UnknownNode
 
 OUTPUT_PORT = "out"
+
+# networkx's own dicts behind its ``succ`` and ``nodes`` views (see GraphStore._raw):
+# node -> successor -> key (the input port) -> wire attributes, and node -> attributes.
+RawSuccessors = dict[str, dict[str, dict[str, dict[str, Any]]]]
+RawNodes = dict[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class GraphStore:
     """Nodes, wires and expanded-block records, and the events their changes emit."""
 
     def __init__(self) -> None:
-        self._g = nx.MultiDiGraph()
+        self._g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         self._groups: dict[str, Node] = {}
         self._insides: dict[str, object] = {}  # group -> what its nodes were when expanded
         self._incoming: dict[str, dict[str, Edge]] = {}  # node -> input port -> its wire
@@ -128,7 +134,7 @@ class GraphStore:
         gives, several times faster, since it reads the raw adjacency dicts of the
         networkx graph (``_succ``, ``_node``) instead of its views.
         """
-        succ, data = self._g._succ, self._g._node
+        succ, data = self._raw()
         waiting = {n: len(wires) for n, wires in self._incoming.items()}
         ready = [(data[n]["rank"], n) for n, count in waiting.items() if count == 0]
         heapq.heapify(ready)
@@ -141,6 +147,13 @@ class GraphStore:
                 if waiting[m] == 0:
                     heapq.heappush(ready, (data[m]["rank"], m))
         return order if len(order) == len(waiting) else None
+
+    def _raw(self) -> tuple[RawSuccessors, RawNodes]:
+        """networkx's adjacency and node dicts, read without the views that cost 3x.
+
+        They are private attributes, so networkx's stubs leave them out.
+        """
+        return self._g._succ, self._g._node  # type: ignore[attr-defined]
 
     def _ordered(self) -> list[str]:
         """The topological order, kept between changes that cannot alter it."""
@@ -258,7 +271,7 @@ class GraphStore:
                 try:
                     inverse(*args)
                 except Exception as failure:  # an observer failed: the change itself is done
-                    error.add_note(f"while undoing the failed change: {failure!r}")
+                    _add_note(error, f"while undoing the failed change: {failure!r}")
         finally:
             self._rolling_back = False
 
@@ -267,3 +280,11 @@ class GraphStore:
             self._batch_dirty = True
         else:
             self.events.changed.emit()
+
+
+def _add_note(error: BaseException, note: str) -> None:
+    """Attach a note to an error on its way out (Python 3.10 has no ``add_note``)."""
+    if sys.version_info >= (3, 11):
+        error.add_note(note)
+    else:  # kept where 3.11's add_note keeps it
+        vars(error).setdefault("__notes__", []).append(note)

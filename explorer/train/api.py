@@ -16,7 +16,7 @@ from .records import RunEnded
 from .run_folder import new_run_dir
 
 
-def train(project: Project, *, out: str | os.PathLike | None = None,
+def train(project: Project, *, out: str | os.PathLike[str] | None = None,
           callbacks: Sequence[Callback] = (), control: RunControl | None = None,
           **overrides: Any) -> RunEnded:
     """Check, then train ``project`` here and now; overrides are training settings.

@@ -8,6 +8,8 @@ what keeps the run loop level with a bare hand-written loop.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import torch
 
@@ -52,7 +54,8 @@ class ShuffledBatches:
         return self.x.index_select(0, index), self.y.index_select(0, index)
 
 
-def chunks(x: torch.Tensor, y: torch.Tensor, size: int):
+def chunks(x: torch.Tensor, y: torch.Tensor,
+           size: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Consecutive slices of at most ``size`` examples (for evaluation)."""
     for start in range(0, len(x), size):
         yield x[start:start + size], y[start:start + size]

@@ -9,7 +9,8 @@ BatchNorm's running averages see each batch twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from torch import nn
 from torch.utils.checkpoint import checkpoint
@@ -33,7 +34,7 @@ def checkpoint_blocks(model: nn.Module, graph: ArchitectureGraph,
     return done
 
 
-def _recomputed(forward):
-    def forward_with_checkpoint(*args, **kwargs):
+def _recomputed(forward: Callable[..., Any]) -> Callable[..., Any]:
+    def forward_with_checkpoint(*args: Any, **kwargs: Any) -> Any:
         return checkpoint(forward, *args, use_reentrant=False, **kwargs)
     return forward_with_checkpoint

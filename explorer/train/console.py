@@ -15,7 +15,15 @@ import argparse
 import math
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported when needed at run time, so that --help stays instant
+    from rich.console import Console
+    from rich.table import Table
+
+    from .plan import RunPlan
+    from .process import RunProcess
+    from .records import RunEnded
 
 EXIT_DONE, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 POLL_SECONDS = 0.1
@@ -82,10 +90,9 @@ def run_train(args: argparse.Namespace) -> int:
     console.print(f"Training {project.name or args.file}: {plan.total_steps:,} steps on "
                   f"{plan.device}, {plan.dataset.summary()}", markup=False)
     try:
-        _follow(run, plan.total_steps, console)
+        ended = _follow(run, plan.total_steps, console)
     finally:
         run.close()
-    ended = run.ended
     console.print(_summary(ended, plan))
     if ended.status == "failed":
         _error(f"The run failed: {ended.reason}")
@@ -94,8 +101,11 @@ def run_train(args: argparse.Namespace) -> int:
     return EXIT_DONE if ended.ok else EXIT_FAILED
 
 
-def _follow(run, total: int, console) -> None:
-    """Show progress until the run ends; Ctrl-C asks it to stop, a second Ctrl-C kills it."""
+def _follow(run: RunProcess, total: int, console: Console) -> RunEnded:
+    """Show progress until the run ends, and say how it ended.
+
+    Ctrl-C asks the run to stop; a second Ctrl-C kills it.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .records import Progress as Heartbeat
@@ -121,10 +131,12 @@ def _follow(run, total: int, console) -> None:
                     run.stop()
                 else:
                     run.kill()
-        bar.update(task, completed=run.ended.step)
+        ended = run.ended
+        bar.update(task, completed=ended.step)
+    return ended
 
 
-def _summary(ended, plan):
+def _summary(ended: RunEnded, plan: RunPlan) -> Table:
     from rich.table import Table
     from rich.text import Text
 

@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Literal
 
+from .records import RunState
+
 Action = Literal["run", "single", "stop"]
 Command = Literal["pause", "resume", "stop", "step"]
 
@@ -60,7 +62,7 @@ class RunControl:
     def poll(self) -> None:
         """Fetch commands from elsewhere (nothing to do for an in-process control)."""
 
-    def gate(self, on_state: Callable[[str], None]) -> Action:
+    def gate(self, on_state: Callable[[RunState], None]) -> Action:
         """Whether the loop may take its next step: run, take a single step, or stop."""
         self.poll()
         if self._stopped:

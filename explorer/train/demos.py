@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from explorer.graph import check_graph
 from explorer.graph.demos import Demo
-from explorer.graph.experiments import Variant
+from explorer.graph.experiments import Variant, shared
 
-from .experiments import VariantResult, run_experiment, shared
+from .experiments import VariantResult, run_experiment
 from .lesions import LesionStudy, lesion_study
 from .memory import MemoryReport, activation_memory
 from .plan import plan_run
@@ -25,8 +26,9 @@ class DemoResult:
     gradients: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
-def run_demo(demo: Demo, *, out: str | os.PathLike | None = None,
-             on_start: Callable[[int, Variant], None] | None = None, **overrides) -> DemoResult:
+def run_demo(demo: Demo, *, out: str | os.PathLike[str] | None = None,
+             on_start: Callable[[int, Variant], None] | None = None,
+             **overrides: Any) -> DemoResult:
     """Train (or, for the memory demonstration, measure) every variant of ``demo``."""
     outcome = DemoResult(demo)
     if demo.view == "memory":
@@ -35,9 +37,9 @@ def run_demo(demo: Demo, *, out: str | os.PathLike | None = None,
                 on_start(index, variant)
             project = variant.project
             batch = overrides.get("batch_size", demo.settings.batch_size)
-            outcome.memory[variant.label] = tuple(
-                activation_memory(project, checkpointing=c, batch_size=batch)
-                for c in (False, True))
+            outcome.memory[variant.label] = (
+                activation_memory(project, checkpointing=False, batch_size=batch),
+                activation_memory(project, checkpointing=True, batch_size=batch))
         return outcome
     outcome.results = run_experiment(demo.variants, demo.settings, out=out, on_start=on_start,
                                      keep_models=demo.view == "lesion", **overrides)
@@ -49,7 +51,7 @@ def run_demo(demo: Demo, *, out: str | os.PathLike | None = None,
         if demo.view == "gradients" and result.curve:
             order = check_graph(variant.project.graph).order
             last = result.curve[-1].nodes
+            norms = ((node, last[node].grad_norm) for node in order if node in last)
             outcome.gradients[variant.label] = [
-                (node, last[node].grad_norm) for node in order
-                if node in last and last[node].grad_norm is not None]
+                (node, norm) for node, norm in norms if norm is not None]
     return outcome

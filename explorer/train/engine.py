@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import torch
 
@@ -27,12 +28,23 @@ from .nodes import gate_probe
 from .nonfinite import nonfinite_gradient_failure, nonfinite_loss_failure
 from .optim import learning_rate, set_learning_rate
 from .plan import RunPlan
-from .records import NodeStats, Progress, RunEnded, RunStarted, StateChanged, StepRecord
+from .records import (
+    NodeStats,
+    Progress,
+    RunEnded,
+    RunStarted,
+    RunState,
+    StateChanged,
+    Status,
+    StepRecord,
+)
 from .run_folder import RunWriter
 from .setup import TrainingParts, build_parts
 from .stats import Reading
 
 PROGRESS_INTERVAL = 0.25  # seconds between Progress records
+
+Tensors = dict[str, torch.Tensor]  # by node id
 
 
 @dataclass
@@ -78,13 +90,14 @@ class Trainer:
 
     def run(self) -> RunEnded:
         started = time.perf_counter()
-        status, reason, node_id, details = "done", "", None, ""
+        status: Status = "done"
+        reason, node_id, details = "", None, ""
         try:
             with reproducible(self.plan.settings, torch.device(self.plan.device)):
-                self.parts = build_parts(self.plan)
-                self._begin()
+                self.parts = parts = build_parts(self.plan)
+                self._begin(parts)
                 self._started = time.perf_counter()
-                if self._loop() == "stopped":
+                if self._loop(parts) == "stopped":
                     status, reason = "stopped", f"Stopped at step {self.step}."
                 if self.writer:
                     self.writer.flush()  # the last metrics reach the disk, or the run failed
@@ -103,8 +116,7 @@ class Trainer:
             _quietly(callback.on_end, ended)
         return ended
 
-    def _begin(self) -> None:
-        parts = self.parts
+    def _begin(self, parts: TrainingParts) -> None:
         config = self.plan.config()
         config["model"] = {"parameters": parts.parameter_count,
                            "output": parts.model.output_kind}
@@ -118,10 +130,10 @@ class Trainer:
 
     # -- the loop -------------------------------------------------------------------
 
-    def _loop(self) -> str:
+    def _loop(self, parts: TrainingParts) -> Literal["done", "stopped"]:
         plan, total, log_every = self.plan, self.plan.total_steps, self.plan.settings.log_every
         self._window, self._since_beat = Tally(), Tally()
-        self._right = torch.zeros((), device=self.parts.device)  # correct predictions, on device
+        self._right = torch.zeros((), device=parts.device)  # correct predictions, on device
         self._beat_time, self._beat_step = time.perf_counter(), 0
         for step in range(1, total + 1):
             action = self.control.gate(self._state_changed)
@@ -130,24 +142,25 @@ class Trainer:
             self.current = step
             logged = step % log_every == 0 or step == total or action == "single"
             lr = learning_rate(plan.settings, step, total)
-            loss, outputs, gates = self._train_step(step, lr, probe=logged and self.statistics)
+            loss, outputs, gates = self._train_step(parts, step, lr,
+                                                    probe=logged and self.statistics)
             self.step = step
             if logged:
-                self._log(step, lr, outputs, gates)
+                self._log(parts, step, lr, outputs, gates)
             self._heartbeat(step)
             for callback in self._batch_end:
                 callback.on_batch_end(step, loss)
         return "done"
 
-    def _train_step(self, step: int, lr: float, probe: bool) -> tuple[float, dict, dict]:
+    def _train_step(self, p: TrainingParts, step: int, lr: float,
+                    probe: bool) -> tuple[float, Tensors, Tensors]:
         """One optimizer step. With ``probe``, also every node's output and the gate means."""
-        p = self.parts
         model, flat, optimizer, scaler = p.model, p.flat, p.optimizer, p.precision.scaler
         set_learning_rate(optimizer, lr)
         x, y = p.batches.next()
         flat.zero_grad()
-        outputs: dict = {}
-        gates: dict = {}
+        outputs: Tensors = {}
+        gates: Tensors = {}
         with p.precision.autocast():
             if probe:
                 with gate_probe(p.gates) as gates:
@@ -178,14 +191,13 @@ class Trainer:
             scaler.update()
         else:
             optimizer.step()
-        if step in (1, 10) or step % 100_000 == 0:  # the state exists after a real step
-            flat.prime_padding(optimizer)
         self._window.add(loss_value, y.numel())
         self._since_beat.add(loss_value, y.numel())
         return loss_value, outputs, gates
 
-    def _log(self, step: int, lr: float, outputs: dict, gates: dict) -> None:
-        p, plan, window = self.parts, self.plan, self._window
+    def _log(self, p: TrainingParts, step: int, lr: float, outputs: Tensors,
+             gates: Tensors) -> None:
+        plan, window = self.plan, self._window
         reading = (p.stats.read(outputs, gates, [self._right]) if self.statistics
                    else Reading({}, None, [float(self._right)]))
         self._right.zero_()
@@ -196,7 +208,7 @@ class Trainer:
             val_loss, val_accuracy = evaluate(
                 p.model, p.x_val, p.y_val, p.loss_fn, p.count_correct,
                 max(256, 2 * plan.settings.batch_size), p.precision.autocast)
-        nodes = self._in_graph_order(reading.nodes)
+        nodes = self._in_graph_order(p, reading.nodes)
         if p.precision.scaler is None:
             for node_id, node in nodes.items():
                 if node.grad_norm is not None and not math.isfinite(node.grad_norm):
@@ -212,8 +224,8 @@ class Trainer:
         for callback in self.callbacks:
             callback.on_log(record)
 
-    def _in_graph_order(self, nodes: dict[str, NodeStats]) -> dict[str, NodeStats]:
-        p = self.parts
+    @staticmethod
+    def _in_graph_order(p: TrainingParts, nodes: dict[str, NodeStats]) -> dict[str, NodeStats]:
         for block_id, gate_node in p.expanded_gates.items():
             gate = nodes.get(gate_node)
             if gate is not None and gate.act_mean is not None:
@@ -235,7 +247,7 @@ class Trainer:
         for callback in self.callbacks:
             callback.on_progress(progress)
 
-    def _state_changed(self, state: str) -> None:
+    def _state_changed(self, state: RunState) -> None:
         change = StateChanged(state, self.step)
         for callback in self.callbacks:
             callback.on_state(change)
@@ -261,7 +273,7 @@ def is_out_of_memory(error: BaseException) -> bool:
         "out of memory" in text or "can't allocate memory" in text)
 
 
-def _quietly(method, *args) -> None:
+def _quietly(method: Callable[..., object], *args: object) -> None:
     """Call a listener without letting its own error hide the run's outcome."""
     try:
         method(*args)

@@ -49,7 +49,7 @@ class Precision:
                 self.scaler = torch.amp.GradScaler("cuda")
         self._device_type = device.type
 
-    def autocast(self) -> contextlib.AbstractContextManager:
+    def autocast(self) -> contextlib.AbstractContextManager[None]:
         if not self.enabled:
             return contextlib.nullcontext()
         return torch.autocast(self._device_type, dtype=self.dtype)

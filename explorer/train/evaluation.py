@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import torch
 from torch import nn
+
+from explorer.compiler.losses import LossFunction
 
 from .batches import chunks
 
@@ -27,8 +30,8 @@ def correct_count(output_kind: str) -> AccuracyCount | None:
 
 @torch.no_grad()
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
-             loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-             count: AccuracyCount | None, chunk: int, autocast: Callable
+             loss_fn: LossFunction, count: AccuracyCount | None, chunk: int,
+             autocast: Callable[[], AbstractContextManager[None]]
              ) -> tuple[float, float | None]:
     """Mean loss and accuracy over (x, y), in eval mode, in chunks of ``chunk`` examples."""
     was_training = model.training

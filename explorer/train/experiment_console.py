@@ -13,14 +13,23 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # imported when needed at run time, so that --help stays instant
+    from rich.console import Console
+
+    from .demos import DemoResult
+    from .experiments import VariantResult
 
 EXIT_DONE, EXIT_BAD_INPUT = 0, 2
 
+T = TypeVar("T")
 
-def _csv_list(kind):
-    def parse(text: str) -> list:
+
+def _csv_list(kind: Callable[[str], T]) -> Callable[[str], list[T]]:
+    def parse(text: str) -> list[T]:
         try:
             return [kind(part) for part in text.split(",") if part.strip()]
         except ValueError:
@@ -131,7 +140,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
-def _print_results(console, results) -> None:
+def _print_results(console: Console, results: Sequence[VariantResult]) -> None:
     from rich.table import Table
 
     table = Table(title="Results (same data, seed, optimizer and steps)", title_justify="left")
@@ -145,7 +154,7 @@ def _print_results(console, results) -> None:
     console.print(table)
 
 
-def _print_extras(console, outcome) -> None:
+def _print_extras(console: Console, outcome: DemoResult) -> None:
     from rich.table import Table
 
     for label, study in outcome.lesions.items():
@@ -178,17 +187,17 @@ def _print_extras(console, outcome) -> None:
         console.print(table)
 
 
-def _console():
+def _console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False)
 
 
-def _num(value) -> str:
+def _num(value: float | None) -> str:
     return "—" if value is None or not math.isfinite(value) else f"{value:.4f}"
 
 
-def _pct(value) -> str:
+def _pct(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
 
 

@@ -84,7 +84,7 @@ def run_experiment(
     variants: Sequence[Variant],
     settings: TrainingSettings | None = None,
     *,
-    out: str | os.PathLike | None = None,
+    out: str | os.PathLike[str] | None = None,
     keep_models: bool = False,
     on_start: Callable[[int, Variant], None] | None = None,
     callbacks: Callable[[Variant], Sequence[Callback]] | None = None,
@@ -119,7 +119,8 @@ def run_experiment(
     return results
 
 
-def write_results(results: Sequence[VariantResult], folder: str | os.PathLike) -> tuple[Path, Path]:
+def write_results(results: Sequence[VariantResult],
+                  folder: str | os.PathLike[str]) -> tuple[Path, Path]:
     """results.csv (one row per variant) and curves.csv (one row per logged step)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -129,10 +130,10 @@ def write_results(results: Sequence[VariantResult], folder: str | os.PathLike) -
         writer.writeheader()
         writer.writerows(r.row() for r in results)
     with curves.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(CURVE_COLUMNS)
+        lines = csv.writer(f)
+        lines.writerow(CURVE_COLUMNS)
         for result in results:
             for r in result.curve:
-                writer.writerow([result.label, r.step, r.train_loss, r.val_loss,
+                lines.writerow([result.label, r.step, r.train_loss, r.val_loss,
                                  r.val_accuracy, r.grad_norm])
     return table, curves

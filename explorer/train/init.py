@@ -45,9 +45,9 @@ def with_zero_init_residuals(graph: ArchitectureGraph) -> ArchitectureGraph:
     Each residual branch then starts at zero, so every block starts as the
     identity (Goyal et al. 2017; He et al. 2019 "bag of tricks").
     """
-    from explorer.graph import project  # the file format is the graph's faithful copy
+    from explorer.graph import Project, project  # the file format is the graph's faithful copy
 
-    copy = project.loads(project.dumps(project.Project(graph))).graph
+    copy = project.loads(project.dumps(Project(graph))).graph
     for node in copy.nodes():
         if "zero_init" in node.params and not node.params["zero_init"]:
             copy.set_params(node.id, {"zero_init": True})

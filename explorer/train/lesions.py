@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from explorer.compiler import CompiledNetwork, build_model, loss_for
 from explorer.compiler.lesion import lesion_candidates, lesioned
+from explorer.compiler.losses import LossFunction
 from explorer.graph import ArchitectureGraph, check_graph
 
 from .data import Dataset
@@ -69,7 +71,8 @@ def lesion_study(model: CompiledNetwork, graph: ArchitectureGraph, dataset: Data
 
 
 @torch.no_grad()
-def _measure(model, x, y, loss_fn) -> tuple[float, float]:
+def _measure(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
+             loss_fn: LossFunction) -> tuple[float, float]:
     was_training = model.training
     model.eval()
     try:
@@ -79,7 +82,7 @@ def _measure(model, x, y, loss_fn) -> tuple[float, float]:
         model.train(was_training)
 
 
-def lesion_study_of_run(run_dir: str | os.PathLike, nodes: Sequence[str] | None = None
+def lesion_study_of_run(run_dir: str | os.PathLike[str], nodes: Sequence[str] | None = None
                         ) -> LesionStudy:
     """The lesion study of a finished run, read from its folder.
 

@@ -13,8 +13,8 @@ import math
 from collections.abc import Mapping, Sequence
 
 import torch
-from torch import nn
 
+from explorer.compiler import CompiledNetwork
 from explorer.graph import ArchitectureGraph
 
 from .errors import TrainingFailed
@@ -23,7 +23,8 @@ _ADVICE = "Try a lower learning rate, gradient clipping, or normalisation layers
 
 
 @torch.no_grad()
-def first_nonfinite_node(model: nn.Module, x: torch.Tensor, order: Sequence[str]) -> str | None:
+def first_nonfinite_node(model: CompiledNetwork, x: torch.Tensor,
+                         order: Sequence[str]) -> str | None:
     """The first node (in ``order``) whose output on ``x`` is not all finite, or None."""
     outputs: Mapping[str, torch.Tensor] = model.forward_all(x)
     for node_id in order:
@@ -34,7 +35,7 @@ def first_nonfinite_node(model: nn.Module, x: torch.Tensor, order: Sequence[str]
     return None
 
 
-def nonfinite_loss_failure(model: nn.Module, x: torch.Tensor, graph: ArchitectureGraph,
+def nonfinite_loss_failure(model: CompiledNetwork, x: torch.Tensor, graph: ArchitectureGraph,
                            input_id: str | None, loss: float, step: int) -> TrainingFailed:
     """A TrainingFailed that says where the bad loss at ``step`` came from."""
     what = "NaN (not a number)" if math.isnan(loss) else "infinite"

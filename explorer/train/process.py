@@ -23,13 +23,14 @@ import threading
 import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from .callbacks import Callback, RecordListener
 from .control import Command, RunControl
 from .engine import Trainer
 from .plan import RunPlan
-from .records import Record, RunEnded, StepRecord
+from .records import Record, RunEnded, Status, StepRecord
 from .run_folder import new_run_dir, write_status
 
 SEND_INTERVAL = 0.05  # seconds between batches of records from the child
@@ -39,7 +40,7 @@ EXIT_GRACE = 5.0  # seconds a child that went silent may take to exit before it 
 class RunProcess:
     """The parent's handle on one run in a child process."""
 
-    def __init__(self, plan: RunPlan, out: str | os.PathLike | None = "runs",
+    def __init__(self, plan: RunPlan, out: str | os.PathLike[str] | None = "runs",
                  child_callbacks: Sequence[Callback] = ()) -> None:
         """``child_callbacks`` run inside the child: they must pickle (instances of
         importable classes), and they see every step, the model included."""
@@ -50,7 +51,7 @@ class RunProcess:
         self.ended: RunEnded | None = None
         self.last: StepRecord | None = None
         self.steps_done = 0
-        self._process: mp.process.BaseProcess | None = None
+        self._process: BaseProcess | None = None
         self._records: Connection | None = None
         self._commands: Connection | None = None
         self._killed = False
@@ -127,12 +128,12 @@ class RunProcess:
             self._note(record)
         if self.ended is None and self._records is None and self._process is not None:
             # the pipe is closed and no RunEnded came: the child died without a word
-            ended = self._silent_end()
+            ended = self._silent_end(self._process)
             if ended is not None:
                 got.append(ended)
         return got
 
-    def _silent_end(self) -> RunEnded | None:
+    def _silent_end(self, process: BaseProcess) -> RunEnded | None:
         """How a child that closed its pipe without a word ended; None while it still exits.
 
         Never waits (``poll`` runs on the editor's UI thread): reading the
@@ -143,7 +144,7 @@ class RunProcess:
         now = time.monotonic()
         if self._silent_since is None:
             self._silent_since = now
-        exitcode = self._process.exitcode
+        exitcode = process.exitcode
         if exitcode is None and now - self._silent_since < EXIT_GRACE:
             return None
         return self._crashed(exitcode)
@@ -187,7 +188,8 @@ class RunProcess:
             self.steps_done = max(self.steps_done, record.step)
 
     def _crashed(self, exitcode: int | None) -> RunEnded:
-        status, reason = "failed", crash_reason(exitcode, self.steps_done)
+        status: Status = "failed"
+        reason = crash_reason(exitcode, self.steps_done)
         if self._killed:
             status = "stopped"
             reason = f"Ended at once at step {self.steps_done}, so its weights were not saved."
@@ -249,7 +251,7 @@ class RecordSender:
     def __init__(self, conn: Connection, interval: float = SEND_INTERVAL) -> None:
         self._conn = conn
         self._interval = interval
-        self._queue: collections.deque = collections.deque()
+        self._queue: collections.deque[Record] = collections.deque()
         self._closing = False
         self._ready = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="record-sender", daemon=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Status = Literal["done", "stopped", "failed"]
+RunState = Literal["running", "paused"]
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class Progress:
 
 @dataclass(frozen=True)
 class StateChanged:
-    state: Literal["running", "paused"]
+    state: RunState
     step: int
 
 

@@ -44,7 +44,7 @@ STATUS_FILE = "status.json"
 WRITE_INTERVAL = 0.5  # seconds between the writer thread's visits to the disk
 
 
-def new_run_dir(parent: str | os.PathLike, name: str = "") -> Path:
+def new_run_dir(parent: str | os.PathLike[str], name: str = "") -> Path:
     """Create and return a fresh folder ``parent/<date>-<time>-<name>`` (never an existing one).
 
     The folder starts with the curves' header, which marks it as a run's

@@ -88,7 +88,7 @@ def early_status(status: dict[str, Any]) -> dict[str, Any]:
     return {**status, "status": "failed", "reason": NEVER_STARTED, "steps": 0}
 
 
-def list_runs(parent: str | os.PathLike) -> list[RunSummary]:
+def list_runs(parent: str | os.PathLike[str]) -> list[RunSummary]:
     """Every run folder directly under ``parent``, newest first (none if it does not exist)."""
     parent = Path(parent)
     if not parent.is_dir():
@@ -97,7 +97,7 @@ def list_runs(parent: str | os.PathLike) -> list[RunSummary]:
     return sorted(runs, key=lambda r: (r.created, r.folder), reverse=True)
 
 
-def read_summary(path: str | os.PathLike) -> RunSummary:
+def read_summary(path: str | os.PathLike[str]) -> RunSummary:
     """The summary of one run folder; damaged files leave blanks, never an exception."""
     path = Path(path)
     config = _json_object(path / CONFIG_FILE)
@@ -122,7 +122,7 @@ def read_summary(path: str | os.PathLike) -> RunSummary:
     )
 
 
-def rename_run(path: str | os.PathLike, name: str) -> str:
+def rename_run(path: str | os.PathLike[str], name: str) -> str:
     """Give a run a name of the user's choosing; returns the name as stored."""
     path = Path(path)
     if not is_run_folder(path):
@@ -139,7 +139,7 @@ def rename_run(path: str | os.PathLike, name: str) -> str:
     return cleaned
 
 
-def delete_run(path: str | os.PathLike) -> None:
+def delete_run(path: str | os.PathLike[str]) -> None:
     """Remove a run folder and everything in it (only a folder that looks like a run's)."""
     path = Path(path)
     if not path.exists():

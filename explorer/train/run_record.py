@@ -77,7 +77,7 @@ class RunRecord:
         return _columns(pairs)
 
 
-def load_run(path: str | os.PathLike) -> RunRecord:
+def load_run(path: str | os.PathLike[str]) -> RunRecord:
     """Read a run folder; RunRecordError names the file that is missing or unreadable."""
     path = Path(path)
     if not path.is_dir():

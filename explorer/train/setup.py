@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from explorer.compiler import BuildError, build_model, loss_for
+from explorer.compiler import BuildError, CompiledNetwork, build_model, loss_for
+from explorer.compiler.losses import LossFunction
 from explorer.graph import ArchitectureGraph, check_graph
 
 from .batches import ShuffledBatches, as_inputs, as_targets
@@ -28,13 +29,13 @@ class TrainingParts:
     """Everything the loop touches, built once per run."""
 
     graph: ArchitectureGraph
-    model: nn.Module
+    model: CompiledNetwork
     flat: FlatParameters
     optimizer: torch.optim.Optimizer
     batches: ShuffledBatches
     x_val: torch.Tensor
     y_val: torch.Tensor
-    loss_fn: object
+    loss_fn: LossFunction
     count_correct: AccuracyCount | None
     stats: StatisticsCollector
     precision: Precision
@@ -61,6 +62,8 @@ def build_parts(plan: RunPlan) -> TrainingParts:
     except BuildError as error:
         raise TrainingFailed(f"The network could not be built: {error}",
                              getattr(error, "node_id", None)) from None
+    # build_model refuses a graph without exactly one input and one output
+    assert result.input_id is not None and result.output_id is not None
     initialise(model, settings.init)
     if settings.checkpointing:
         checkpoint_blocks(model, built_graph, model.node_names)
@@ -75,7 +78,6 @@ def build_parts(plan: RunPlan) -> TrainingParts:
     batches = ShuffledBatches(as_inputs(data.x_train, device),
                               as_targets(data.y_train, regression, device),
                               settings.batch_size, settings.seed + 1)
-    output_id = result.output_id
     node_names = model.node_names
     return TrainingParts(
         graph=graph, model=model, flat=flat,
@@ -87,8 +89,8 @@ def build_parts(plan: RunPlan) -> TrainingParts:
         stats=StatisticsCollector(flat, parameter_nodes(flat.names, node_names),
                                   settings.log_every, device),
         precision=Precision(settings, device), device=device,
-        input_id=result.input_id or "",
-        head_source=built_graph.in_edges(output_id)[0].src,
+        input_id=result.input_id,
+        head_source=built_graph.in_edges(result.output_id)[0].src,
         gates=highway_gates(model, graph, node_names),
         expanded_gates=expanded_highway_gates(graph),
         order=list(result.order),

@@ -1,7 +1,7 @@
 """Per-node statistics, gathered on the device and read to the host in one copy per record.
 
-Every step costs one ``vector_norm`` per parameter bucket (see
-``flat.py``; small models have one) written into a small ring buffer: no
+Every step costs one ``vector_norm`` per run of equal-sized parameters
+(see ``flat.py``; an MLP has four) written into a small ring buffer: no
 host sync, no ``.item()``. On logged steps a few more reductions run (sum and max of
 |gradient|, weight norms, the update's size, each node's output mean and
 variance, highway gates); everything is concatenated into one tensor and
@@ -182,7 +182,7 @@ def output_moments(outputs: Mapping[str, torch.Tensor]
     shape are stacked first, so a deep stack of equal layers costs a few ops
     in all, not a few per layer. Half-precision outputs are read in float32.
     """
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[tuple[torch.Size, torch.dtype], list[str]] = {}
     for node_id, tensor in outputs.items():
         groups.setdefault((tensor.shape, tensor.dtype), []).append(node_id)
     ids, means, variances = [], [], []

@@ -76,7 +76,7 @@ def test_work_of_a_killed_session_is_offered_back(window, tmp_path, monkeypatch)
     asked = []
     monkeypatch.setattr(dialogs, "ask_recover",
                         lambda parent, name, when: asked.append((name, when)) or True)
-    assert window.offer_recovery()
+    assert window.files.offer_recovery(window.autosave_dir)
     assert asked and asked[0][0] == default_project().name
     assert window.document.graph.node("linear_1").params["out_features"] == 48
     assert window.document.is_modified and window.isWindowModified()
@@ -102,7 +102,7 @@ def test_declined_recovery_is_discarded(window, monkeypatch):
     stale.write_text((Path(__file__).parent / "data" / "tiny.archx.json").read_text())
     monkeypatch.setattr(dialogs, "ask_recover", lambda *a: False)
     before = len(window.document.graph)
-    assert not window.offer_recovery()
+    assert not window.files.offer_recovery(window.autosave_dir)
     assert not stale.exists()
     assert len(window.document.graph) == before
 
@@ -112,7 +112,7 @@ def test_an_unreadable_autosave_says_why_and_keeps_the_window(window, monkeypatc
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"autosave-{2**22 + 7}.archx.json").write_text("{ not json")
     monkeypatch.setattr(dialogs, "ask_recover", lambda *a: True)
-    assert not window.offer_recovery()
+    assert not window.files.offer_recovery(window.autosave_dir)
     assert "could not be read" in window.view.notice.text
     assert len(window.document.graph) == 8
 

@@ -142,12 +142,12 @@ def test_settings_bring_back_theme_and_text_size(qtbot, tmp_path, settings):
 
     first = MainWindow(settings=settings, autosave_dir=tmp_path / "a")
     qtbot.addWidget(first)
-    first.set_theme("dark")
-    first.set_ui_zoom(1.3)
+    first.look.set_theme("dark")
+    first.look.set_ui_zoom(1.3)
     first.close()
     second = MainWindow(settings=settings, autosave_dir=tmp_path / "b")
     qtbot.addWidget(second)
-    assert second.ui_zoom == 1.3
+    assert second.look.ui_zoom == 1.3
     assert second.actions_.dark.isChecked()
 
 

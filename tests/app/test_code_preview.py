@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from explorer.app import code_preview, export_actions
 from explorer.graph import SetParams, recipes
 
-CODE_TIMEOUT_MS = 60_000  # the first export in a test process imports torch and black
+CODE_TIMEOUT_MS = 60_000  # the first export in a test process imports torch
 
 
 def _unexpected(*args, **kwargs):
@@ -171,7 +171,7 @@ def test_the_code_font_is_monospace_and_follows_the_text_zoom(window, preview):
     font = preview.view.font()
     assert font.fixedPitch() or font.styleHint() == font.StyleHint.Monospace
     before = preview.view.font().pointSizeF()
-    window.set_ui_zoom(1.5)
+    window.look.set_ui_zoom(1.5)
     assert preview.view.font().pointSizeF() > before * 1.3
     assert preview.view.gutter_width() > 0
 

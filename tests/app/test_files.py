@@ -147,7 +147,7 @@ def test_export_diagram_writes_png_and_svg(window, tmp_path, monkeypatch):
     for kind in ("png", "svg"):
         target = tmp_path / f"diagram.{kind}"
         monkeypatch.setattr(dialogs, "ask_export_path", lambda *a, t=target: str(t))
-        window.export_diagram(kind)
+        window.exports.export_diagram(kind)
         assert target.exists() and target.stat().st_size > 1000
     assert window.document.undo_stack.count() == 0
 
@@ -155,7 +155,7 @@ def test_export_diagram_writes_png_and_svg(window, tmp_path, monkeypatch):
 def test_export_to_a_missing_folder_says_why(window, tmp_path, monkeypatch):
     monkeypatch.setattr(dialogs, "ask_export_path",
                         lambda *a: str(tmp_path / "nowhere" / "diagram.png"))
-    window.export_diagram("png")
+    window.exports.export_diagram("png")
     assert "Could not export the diagram" in window.view.notice.text
 
 
@@ -168,6 +168,6 @@ def test_damaged_settings_do_not_stop_the_window(qtbot, tmp_path, settings):
     settings.setValue("window/geometry", b"garbage")
     win = MainWindow(settings=settings, autosave_dir=tmp_path / "a")
     qtbot.addWidget(win)
-    assert win.ui_zoom == 1.0
+    assert win.look.ui_zoom == 1.0
     assert win.files.recent_files() == []
     assert len(win.document.graph) == 8

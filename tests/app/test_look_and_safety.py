@@ -14,28 +14,28 @@ from ..imports import loaded_after
 
 
 def test_dark_theme_changes_widgets_and_canvas_and_is_remembered(window, settings):
-    window.set_theme("dark")
+    window.look.set_theme("dark")
     assert theme.current().name == "dark"
     window_colour = QApplication.palette().color(QPalette.ColorRole.Window)
     assert window_colour.lightness() < 80
     assert window.actions_.dark.isChecked()
     assert settings.value("ui/theme") == "dark"
-    window.set_theme("light")
+    window.look.set_theme("light")
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 200
 
 
 def test_ui_zoom_scales_fonts_and_canvas(window, settings):
     base = QApplication.font().pointSizeF()
     canvas = window.view.transform().m11()
-    window.set_theme("light")  # a style sheet is set, as in the running app
-    existing = window.palette.tree  # made before the zoom: it must grow too
+    window.look.set_theme("light")  # a style sheet is set, as in the running app
+    existing = window.palette_panel.tree  # made before the zoom: it must grow too
     before = existing.fontInfo().pointSizeF()
     window.actions_.ui_bigger.trigger()
     window.actions_.ui_bigger.trigger()
     assert QApplication.font().pointSizeF() > base * 1.2
     assert existing.fontInfo().pointSizeF() > before * 1.2
     assert window.view.transform().m11() > canvas * 1.2
-    assert float(settings.value("ui/zoom")) == window.ui_zoom
+    assert float(settings.value("ui/zoom")) == window.look.ui_zoom
     window.actions_.ui_reset.trigger()
     assert abs(QApplication.font().pointSizeF() - base) < 0.01
 
@@ -48,7 +48,7 @@ def test_ui_zoom_steps_stay_in_range():
 
 def test_exceptions_in_slots_are_logged_and_shown(window, qtbot, caplog):
     relay = ExceptionRelay()
-    relay.caught.connect(lambda text: window.show_message(text, error=True))
+    relay.caught.connect(lambda text: window.notices.show_message(text, error=True))
     try:
         raise ZeroDivisionError("division by zero")
     except ZeroDivisionError as error:
@@ -82,7 +82,7 @@ def test_an_exception_in_a_qt_slot_reaches_the_notice(window, qtbot, caplog):
     from PySide6.QtCore import QTimer
 
     relay = ExceptionRelay()
-    relay.caught.connect(lambda text: window.show_message(text, error=True))
+    relay.caught.connect(lambda text: window.notices.show_message(text, error=True))
     relay.install()
     try:
         def broken_slot():

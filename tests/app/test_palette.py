@@ -61,8 +61,8 @@ def test_double_click_after_a_selected_node_adds_and_wires(window):
     graph = window.document.graph
     graph.disconnect(graph.in_edges("output_1")[0])
     window.scene.select_nodes(["linear_2"])
-    item = window.palette.items["Dropout"]
-    window.palette.tree.itemActivated.emit(item, 0)
+    item = window.palette_panel.items["Dropout"]
+    window.palette_panel.tree.itemActivated.emit(item, 0)
     new = window.scene.selected_node_ids()
     assert len(new) == 1 and graph.node(new[0]).kind == "Dropout"
     assert graph.edge_into(new[0], "in").src == "linear_2"

@@ -89,3 +89,54 @@ def test_positions_count_wide_characters_as_qt_does(qtbot):
     string_start = text.index('"')
     assert (utf16(string_start), utf16(string_start + 3)) in spans
     assert (utf16(text.index("# done")), utf16(len(text))) in spans
+
+
+EXPORTED = '''class Widen(nn.Module):
+    @staticmethod
+    def scale(x):
+        raise ValueError(f"{x!r} is {len(x)} wide, {{not}} {self.width:>6}")
+'''
+
+
+@pytest.fixture
+def exported(qtbot):
+    document = QTextDocument()
+    document.setPlainText(EXPORTED)
+    PythonHighlighter(document).rehighlight()
+    return document
+
+
+def test_decorators_and_every_builtin_name_are_coloured(exported):
+    assert format_at(exported, 1, "@staticmethod") is not None
+    assert colour(format_at(exported, 1, "staticmethod")) == colour(format_at(exported, 1, "@"))
+    assert format_at(exported, 3, "ValueError") is not None  # exceptions are builtins too
+    assert colour(format_at(exported, 3, "len")) == colour(format_at(exported, 3, "ValueError"))
+
+
+def test_the_fields_of_an_f_string_are_code(exported):
+    string = colour(format_at(exported, 3, 'f"'))
+    assert colour(format_at(exported, 3, " is ")) == string
+    assert colour(format_at(exported, 3, "{{not}}")) == string  # doubled braces are text
+    assert colour(format_at(exported, 3, "len")) not in (None, string)
+    assert colour(format_at(exported, 3, "self")) not in (None, string)
+    assert format_at(exported, 3, "x!r") is None  # a plain name inside a field
+    assert colour(format_at(exported, 3, "!r")) == string
+    assert colour(format_at(exported, 3, ":>6")) == string  # the format spec is text
+
+
+def test_braces_in_a_plain_string_are_text(qtbot):
+    document = QTextDocument()
+    document.setPlainText('print("fine {len(x)}", rf"{len(x)}")')
+    PythonHighlighter(document).rehighlight()
+    string = colour(format_at(document, 0, '"fine'))
+    assert colour(format_at(document, 0, "len")) == string  # not an f-string
+    assert colour(format_at(document, 0, "len", nth=1)) not in (None, string)  # rf is one
+
+
+def test_an_attribute_named_like_a_builtin_is_a_plain_name(qtbot):
+    document = QTextDocument()
+    document.setPlainText("x = torch.bool if float(y) else x.float()")
+    PythonHighlighter(document).rehighlight()
+    assert format_at(document, 0, "bool") is None
+    assert format_at(document, 0, "float") is not None  # the builtin itself
+    assert format_at(document, 0, "float", nth=1) is None

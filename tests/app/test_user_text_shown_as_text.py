@@ -30,8 +30,8 @@ def test_notices_show_a_message_quoting_markup_as_text(qtbot):
 
 
 def test_the_gradient_readout_escapes_node_ids(qtbot):
-    from explorer.app.training.buffers import NODE_STATS, RunBuffers
-    from explorer.app.training.gradient_panel import GradientFlowPanel
+    from explorer.app.runs.buffers import NODE_STATS, RunBuffers
+    from explorer.app.runs.gradient_panel import GradientFlowPanel
 
     panel = GradientFlowPanel()
     qtbot.addWidget(panel)

@@ -6,7 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from explorer.train.flat import OP_COST, FlatParameters, _greedy_buckets, plan_buckets
+from explorer.compiler import build_model
+from explorer.graph import recipes
+from explorer.train.flat import FlatParameters
 
 
 def small_net():
@@ -14,55 +16,49 @@ def small_net():
     return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 2))
 
 
-def test_flattening_keeps_every_value_and_shares_buckets_among_small_parameters():
+def test_flattening_keeps_every_value_and_lays_the_parameters_end_to_end():
     net = small_net()
     before = {k: v.clone() for k, v in net.state_dict().items()}
     flat = FlatParameters(list(net.named_parameters()))
     for key, value in net.state_dict().items():
         assert torch.equal(value, before[key])
-    assert sorted(flat.names) == sorted(before)
-    assert len(flat.buckets) == 1 and flat.buckets[0].rows == len(before)
-    assert flat.buckets[0].width == max(v.numel() for v in before.values())
-    assert flat.grads[0].numel() == len(before) * flat.buckets[0].width
+    assert flat.names == ["2.weight", "0.weight", "4.weight", "0.bias", "2.bias", "4.bias"]
+    assert flat.numels == [64, 24, 16, 8, 8, 2]
+    assert [(run.rows, run.size) for run in flat.runs] == [(1, 64), (1, 24), (1, 16), (2, 8),
+                                                           (1, 2)], "equal sizes share a run"
+    assert len(flat.masters) == 1
+    assert flat.grads[0].numel() == flat.masters[0].numel() == sum(flat.numels), "no padding"
 
 
-SIZES = [1_000_000, 300_000, 65536, 65536, 65536, 4096, 64, 64, 2]
+def test_parameters_of_another_dtype_get_a_buffer_of_their_own():
+    net = small_net()
+    net[2].double()
+    flat = FlatParameters(list(net.named_parameters()))
+    assert [m.dtype for m in flat.masters] == [torch.float32, torch.float64]
+    assert flat.names == ["0.weight", "4.weight", "0.bias", "4.bias", "2.weight", "2.bias"]
+    net[2].weight.grad.fill_(2.0)
+    norms = flat.norms()
+    assert all(n.dtype == torch.float32 for n in norms)
+    assert torch.cat(norms).tolist() == [0.0] * 4 + [2.0 * 8, 0.0]
+    ring = torch.zeros(flat.count)
+    flat.grad_norm_writer(ring)()
+    assert ring.tolist() == [0.0] * 4 + [2.0 * 8, 0.0]
 
 
-def test_buckets_put_equal_and_small_sizes_together_and_pad_big_ones_never():
-    assert plan_buckets(SIZES) == [(1, 1_000_000), (1, 300_000), (3, 65536), (4, 4096)]
-
-
-@pytest.mark.parametrize("plan", [plan_buckets, _greedy_buckets])
-def test_bucket_padding_stays_small(plan):
-    buckets = plan(SIZES)
-    assert sum(rows for rows, _ in buckets) == len(SIZES)
-    i = 0
-    for rows, width in buckets:
-        actual = sum(SIZES[i:i + rows])
-        assert width == SIZES[i]
-        assert rows * width - actual <= max(OP_COST, actual // 8)
-        i += rows
-
-
-def test_padding_stays_zero_through_training_with_its_second_moment_primed():
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_adam_state_holds_only_the_parameters_own_moments(optimizer):
     net = small_net()
     flat = FlatParameters(list(net.named_parameters()))
-    optimizer = torch.optim.AdamW(flat.masters, lr=0.1, weight_decay=0.1)
-    for step in range(3):
+    make = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
+    opt = make(flat.masters, lr=0.1, amsgrad=True)
+    for _ in range(3):
         flat.zero_grad()
         net(torch.randn(4, 3)).pow(2).sum().backward()
-        optimizer.step()
-        if step == 0:
-            flat.prime_padding(optimizer)
-    second_moment = optimizer.state[flat.masters[0]]["exp_avg_sq"]
-    assert bool((second_moment[flat.padding[0]] > 1e30).all())
-    assert bool((second_moment[~flat.padding[0]] < 1e3).all())
-    used = sum(flat.numels)
-    assert int(flat.masters[0].count_nonzero()) <= used
-    bucket = flat.param_buckets[0]
-    for row, n in enumerate(flat.numels):
-        assert bool((bucket[row, n:] == 0).all())
+        opt.step()
+    state = opt.state[flat.masters[0]]
+    for key in ("exp_avg_sq", "max_exp_avg_sq"):
+        assert state[key].numel() == sum(flat.numels)
+        assert float(state[key].max()) < 1e3, "no placeholder values beside the real moments"
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw"])
@@ -96,10 +92,40 @@ def test_gradients_land_in_the_flat_buffer_and_norms_match_each_parameter():
         storage = named[name].grad.untyped_storage().data_ptr()
         assert storage == flat.grads[0].untyped_storage().data_ptr()
         torch.testing.assert_close(norms[slot], named[name].grad.norm())
-    l1, largest = torch.cat(flat.norms(ord=1.0)), torch.cat(flat.norms(ord=float("inf")))
+    l1, largest = (torch.cat(values) for values in flat.abs_sums_and_maxima())
     for slot, name in enumerate(flat.names):
         torch.testing.assert_close(l1[slot], named[name].grad.abs().sum())
         torch.testing.assert_close(largest[slot], named[name].grad.abs().max())
+
+
+def block_network():
+    """A compiled network with residual blocks (layers nested inside block modules)."""
+    torch.manual_seed(0)
+    return build_model(recipes.residual_mlp(3, 16).graph)
+
+
+def test_every_norm_equals_its_own_parameter_in_a_network_with_blocks():
+    net = block_network()
+    flat = FlatParameters(list(net.named_parameters()))
+    assert any(name.count(".") > 1 for name in flat.names), "parameters nested in blocks"
+    net(torch.randn(32, 2)).pow(2).sum().backward()
+    before = {name: p.detach().double() for name, p in net.named_parameters()}
+    grads = {name: p.grad.double() for name, p in net.named_parameters()}
+    ring = torch.zeros(flat.count)
+    flat.grad_norm_writer(ring)()
+    sums, maxima = (torch.cat(values) for values in flat.abs_sums_and_maxima())
+    snapshot = flat.snapshot()
+    torch.optim.SGD(flat.masters, lr=0.1).step()
+    updates, weights = torch.cat(flat.update_norms(snapshot)), torch.cat(flat.norms("param"))
+    after = {name: p.detach().double() for name, p in net.named_parameters()}
+    for slot, name in enumerate(flat.names):
+        grad = grads[name]
+        assert float(ring[slot]) == pytest.approx(float(grad.norm()), rel=1e-6)
+        assert float(sums[slot]) == pytest.approx(float(grad.abs().sum()), rel=1e-6)
+        assert float(maxima[slot]) == pytest.approx(float(grad.abs().max()), rel=1e-6)
+        assert float(weights[slot]) == pytest.approx(float(after[name].norm()), rel=1e-6)
+        update = float((after[name] - before[name]).norm())
+        assert float(updates[slot]) == pytest.approx(update, rel=1e-6)
 
 
 def test_a_caller_that_drops_the_gradients_does_not_break_them():

@@ -2,7 +2,6 @@
 
 import json
 import os
-import time
 
 import pytest
 
@@ -18,9 +17,7 @@ from explorer.train import (
 )
 from explorer.train.process import RecordSender, crash_reason
 
-from .train_helpers import AbortAt, PoisonWeights, tiny_mlp
-
-CHILD_START = 120  # seconds: a fresh interpreter imports torch before its first step
+from .train_helpers import CHILD_START, AbortAt, PoisonWeights, tiny_mlp, wait_until
 
 
 def started(tmp_path, project, child_callbacks=(), **settings):
@@ -30,13 +27,18 @@ def started(tmp_path, project, child_callbacks=(), **settings):
     return run
 
 
+def gather(run, records, predicate, what, timeout=CHILD_START):
+    """Poll ``run`` into ``records`` until ``predicate()`` holds."""
+    def polled():
+        records.extend(run.poll())
+        return predicate()
+    wait_until(polled, timeout, what)
+
+
 def collect(run, timeout=CHILD_START):
+    """Every record until the run ends."""
     records = []
-    deadline = time.monotonic() + timeout
-    while run.ended is None and time.monotonic() < deadline:
-        records += run.poll()
-        time.sleep(0.02)
-    assert run.ended is not None, "the run did not end in time"
+    gather(run, records, lambda: run.ended is not None, "the end of the run", timeout)
     return records
 
 
@@ -58,23 +60,17 @@ def test_pause_step_resume_and_stop_reach_the_child(tmp_path):
     run = started(tmp_path, tiny_mlp(steps=100_000, log_every=1000, batch_size=8))
     records = []
 
-    def until(predicate, timeout=CHILD_START):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            records.extend(run.poll())
-            if predicate():
-                return
-            time.sleep(0.02)
-        raise AssertionError("the run did not answer in time")
+    def until(predicate, what):
+        gather(run, records, lambda: any(predicate(r) for r in records), what)
 
-    until(lambda: any(isinstance(r, Progress) for r in records))
+    until(lambda r: isinstance(r, Progress), "the first progress record")
     run.pause()
-    until(lambda: any(isinstance(r, StateChanged) and r.state == "paused" for r in records))
+    until(lambda r: isinstance(r, StateChanged) and r.state == "paused", "the pause")
     paused_at = next(r.step for r in records if isinstance(r, StateChanged))
     run.step()
-    until(lambda: any(isinstance(r, StepRecord) and r.step == paused_at + 1 for r in records))
+    until(lambda r: isinstance(r, StepRecord) and r.step == paused_at + 1, "the single step")
     run.resume()
-    until(lambda: any(isinstance(r, StateChanged) and r.state == "running" for r in records))
+    until(lambda r: isinstance(r, StateChanged) and r.state == "running", "the resume")
     run.stop()
     records += collect(run)
     assert run.ended.status == "stopped" and run.ended.step > paused_at + 1
@@ -84,7 +80,10 @@ def test_pause_step_resume_and_stop_reach_the_child(tmp_path):
 
 @pytest.mark.slow
 def test_a_hard_crash_of_the_child_is_a_failed_run_and_the_parent_carries_on(tmp_path):
-    run = started(tmp_path, tiny_mlp(steps=50, log_every=5), child_callbacks=[AbortAt(12)])
+    go = tmp_path / "abort now"
+    run = started(tmp_path, tiny_mlp(steps=50, log_every=5), child_callbacks=[AbortAt(12, go)])
+    gather(run, [], lambda: run.steps_done >= 10, "the record of step 10")
+    go.touch()
     collect(run)
     ended = run.ended
     assert ended.status == "failed"
@@ -174,10 +173,7 @@ def test_crash_reasons_read_plainly():
 @pytest.mark.slow
 def test_killing_a_run_ends_it_as_stopped_without_weights(tmp_path):
     run = started(tmp_path, tiny_mlp(steps=1_000_000, log_every=100))
-    deadline = time.monotonic() + CHILD_START
-    while run.steps_done < 100 and time.monotonic() < deadline:
-        run.poll()
-        time.sleep(0.02)
+    gather(run, [], lambda: run.steps_done >= 100, "step 100")
     run.kill()
     collect(run)
     assert run.ended.status == "stopped" and "not saved" in run.ended.reason
@@ -193,7 +189,7 @@ def test_the_child_sends_records_in_batches_and_all_of_them_in_order_on_close():
     sender = RecordSender(writer, interval=0.02)
     for i in range(500):
         sender.send(i)
-    time.sleep(0.1)  # at least one batch goes while the "run" carries on
+    wait_until(reader.poll, 10, "a first batch")  # one goes while the "run" carries on
     for i in range(500, 1000):
         sender.send(i)
     sender.close()

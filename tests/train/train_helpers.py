@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 import torch
 
@@ -12,6 +15,29 @@ from explorer.graph.project import Project
 from explorer.train import Callback
 
 SMALL_SPIRALS = {"points_per_class": 60}  # 96 training and 24 validation points
+CHILD_START = 120  # seconds: a fresh interpreter imports torch before its first step
+POLL_INTERVAL = 0.01  # seconds between looks at a condition
+
+T = TypeVar("T")
+
+
+def wait_until(predicate: Callable[[], T], timeout: float = CHILD_START,
+               what: str = "the condition") -> T:
+    """Call ``predicate`` until it returns something true, and return that.
+
+    Waiting on the condition itself, not for a fixed time, keeps a test
+    quick on an idle machine and correct on a loaded one. ``timeout`` is
+    only a last resort against a hang: it raises AssertionError naming
+    ``what`` was awaited.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        time.sleep(POLL_INTERVAL)
 
 
 def tiny_mlp(**training) -> Project:
@@ -41,15 +67,16 @@ class Losses(Callback):
 class AbortAt(Callback):
     """Kills its own process the hard way (as a crashing native library would).
 
-    It waits a moment first, so the records of the steps before have been sent.
+    At ``step`` it waits until the file ``go`` exists, so the test can first
+    make sure the records of the steps before have reached it.
     """
 
-    def __init__(self, step: int) -> None:
-        self.step = step
+    def __init__(self, step: int, go: Path) -> None:
+        self.step, self.go = step, go
 
     def on_batch_end(self, step: int, loss: float) -> None:
         if step == self.step:
-            time.sleep(0.5)
+            wait_until(self.go.exists, what=f"the go-ahead file {self.go}")
             os.abort()
 
 

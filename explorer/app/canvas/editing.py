@@ -146,7 +146,8 @@ class CanvasEditor(QObject):
             return False
         if not self.document.push(edit):
             return False
-        self.scene.select_nodes([e.node_id for e in edit.edits if isinstance(e, AddNode)])
+        self.scene.select_nodes([e.node_id for e in edit.edits
+                                 if isinstance(e, AddNode) and e.node_id is not None])
         return True
 
     # -- arranging ------------------------------------------------------------------------

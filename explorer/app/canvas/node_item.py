@@ -7,7 +7,7 @@ a drag only moves the item until the view turns the drop into a Move edit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -137,7 +137,7 @@ class NodeItem(HoverItem):
         scene = self.scene()
         for port in [*self.inputs.values(), self.output]:
             if port is not None:
-                port.setParentItem(None)
+                port.setParentItem(None)  # type: ignore[arg-type]  # Qt takes None: no parent
                 if scene is not None:
                     scene.removeItem(port)
         names = self._port_names()
@@ -275,7 +275,7 @@ class NodeItem(HoverItem):
             painter.drawText(QRectF(left, top + 16 * i, width, 16),
                              Qt.AlignmentFlag.AlignVCenter, shown)
 
-    def _body_lines(self) -> Sequence[tuple[str, object]]:
+    def _body_lines(self) -> Sequence[tuple[str, Callable[[theme.CanvasTheme], QColor]]]:
         report = self.report
         if report is None:
             return [("checking…", lambda t: t.muted_text)]

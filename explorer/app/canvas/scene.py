@@ -12,7 +12,8 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
+from psygnal import SignalInstance
+from PySide6.QtCore import QPointF, QRect, QRectF, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
@@ -51,7 +52,7 @@ class GraphScene(QGraphicsScene):
         self.show_grid = True
         self._grid = DotGrid()
         self._topology_dirty = False
-        self._handlers: list[tuple[object, Callable[..., None]]] = []
+        self._handlers: list[tuple[SignalInstance, Callable[..., None]]] = []
         self._rebuild_pending = False
         self._result: CheckResult | None = None
         self._graph: ArchitectureGraph | None = None
@@ -354,7 +355,7 @@ class GraphScene(QGraphicsScene):
 
     # -- painting -------------------------------------------------------------------------
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         painter.fillRect(rect, theme.current().background)
         if self.show_grid:
-            self._grid.paint(painter, rect)
+            self._grid.paint(painter, QRectF(rect))

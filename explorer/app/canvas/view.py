@@ -8,7 +8,7 @@ the overview in the corner and F (fit).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QInputDialog, QMenu
 
@@ -19,6 +19,7 @@ from ..document import error_text
 from ..kind_search import KIND_MIME_TYPE
 from ..notices import NoticeBar
 from ..quick_add import QuickAddPopup
+from ..seams import NodeMenuEntries
 from .editing import CanvasEditor
 from .group_frame import GroupFrame
 from .minimap import Minimap
@@ -49,6 +50,7 @@ class CanvasView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space_held = False
         self._wire: WireDrag | None = None
+        self.node_menu_entries: list[NodeMenuEntries] = []  # other parts' node commands
         self.setRenderHints(QPainter.RenderHint.Antialiasing
                             | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
@@ -328,6 +330,8 @@ class CanvasView(QGraphicsView):
         menu.addAction(disconnect)
         menu.addSeparator()
         menu.addAction("Delete", self.editor.delete_selection)
+        for entries in self.node_menu_entries:
+            entries(menu, node_id)
 
     def _canvas_menu(self, menu: QMenu, view_pos: QPoint) -> None:
         at = self.mapToScene(view_pos)
@@ -347,7 +351,7 @@ class CanvasView(QGraphicsView):
 
     # -- overlays ------------------------------------------------------------------------------
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         """An empty canvas says how to start."""
         if self.graph_scene.nodes:
             return

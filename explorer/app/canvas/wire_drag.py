@@ -200,4 +200,5 @@ class WireDrag:
             return node.output
         ports = list(node.inputs.values())
         free = [p for p in ports if self.graph.edge_into(node.node_id, p.name) is None]
-        return (free or ports or [None])[0]
+        candidates = free or ports
+        return candidates[0] if candidates else None

@@ -10,23 +10,26 @@ experiment is never replaced behind the teacher's back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from explorer.graph import Project
-from explorer.graph.demos import DEMOS, demo
+from explorer.graph.demos import demo
 
 from ..background import BackgroundWork
-from ..training.workspace import runs_dir
+from ..document import Document
+from ..examples import demo_titles
+from ..paths import runs_dir
+from ..seams import EditorRuns, MenuHost, Notices, UnsavedWork
 from .lesion_mode import LesionMode
 from .presentation import PresentationMode
 from .work import failure_text
 
 if TYPE_CHECKING:  # the experiment window loads pyqtgraph and numpy: only when it opens
-    from ..main_window import MainWindow
     from .experiment import Experiment
     from .experiment_window import ExperimentWindow
     from .sweeps import SweepRequest
@@ -36,34 +39,38 @@ EDITOR_RUN_BUSY = ("A run is training in the editor: stop it first, so the varia
                    "machine to themselves and their times compare fairly.")
 
 
-def demo_titles() -> list[tuple[str, str, str]]:
-    """(name, title, summary) of every demonstration, in teaching order."""
-    made = [make() for make in DEMOS.values()]
-    return [(d.name, d.title, d.summary) for d in made]
-
-
 class Classroom(QObject):
-    """Demonstrations, sweeps, lesion studies and presentation mode for one main window."""
+    """Demonstrations, sweeps, lesion studies and presentation mode for one main window.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    A variant goes on the canvas by replacing ``document`` (after ``unsaved``
+    asked about unsaved work); ``runs`` says whether the editor is training
+    (experiments then wait); dialogs and the experiment window open over
+    ``parent``. Lesion and presentation modes come made, each with its seams.
+    """
+
+    def __init__(self, document: Document, *, notices: Notices, unsaved: UnsavedWork,
+                 menus: MenuHost, runs: EditorRuns, lesions: LesionMode,
+                 presentation: PresentationMode, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.notices = notices
+        self.unsaved = unsaved
+        self.runs = runs
+        self.parent_widget = parent
         self.experiment_window: ExperimentWindow | None = None
-        self.lesions = LesionMode(window)
-        self.presentation = PresentationMode(window)
+        self.lesions = lesions
+        self.presentation = presentation
         self._work = BackgroundWork(self)
-        self.menu = self._make_menu()
+        self.menu = self._make_menu(menus)
 
-    def _make_menu(self) -> QMenu:
-        w = self.window
-        ui = w.actions_
-        menu = QMenu("&Classroom", w)
+    def _make_menu(self, menus: MenuHost) -> QMenu:
+        menu = menus.add_menu("&Classroom")
         menu.setToolTipsVisible(True)
         demos = menu.addMenu("&Demonstrations")
         demos.setToolTipsVisible(True)
         self.demo_actions: dict[str, QAction] = {}
         for name, title, summary in demo_titles():
-            action = demos.addAction(title, lambda n=name: self.open_demo(n))
+            action = demos.addAction(title, self._demo_opener(name))
             action.setToolTip(summary)
             action.setStatusTip(summary)
             self.demo_actions[name] = action
@@ -74,12 +81,15 @@ class Classroom(QObject):
         self.show_action.setEnabled(False)
         menu.addSeparator()
         menu.addAction(self.lesions.action)
-        w.menuBar().insertMenu(ui.help_menu.menuAction(), menu)
-        ui.view_menu.addSeparator()
-        ui.view_menu.addAction(self.presentation.action)
+        menus.view_menu.addSeparator()
+        menus.view_menu.addAction(self.presentation.action)
         return menu
 
     # -- experiments ---------------------------------------------------------------------------
+
+    def _demo_opener(self, name: str) -> Callable[[], object]:
+        """What a demonstration's menu entry calls: it opens that one demonstration."""
+        return lambda: self.open_demo(name)
 
     def open_demo(self, name: str) -> ExperimentWindow | None:
         """Open a demonstration ready to run, its first variant on the canvas."""
@@ -103,9 +113,10 @@ class Classroom(QObject):
             old.shutdown()
             old.close()
             old.deleteLater()
-        shown = ExperimentWindow(experiment, runs_dir, self.window, can_run=self._why_not_run)
+        shown = ExperimentWindow(experiment, runs_dir, self.parent_widget,
+                                 can_run=self._why_not_run)
         shown.open_requested.connect(self.put_on_canvas)
-        shown.node_hovered.connect(self.lesions._hovered)
+        shown.node_hovered.connect(self.lesions.select_block)
         self.experiment_window = shown
         self.show_action.setEnabled(True)
         self.show_experiment()
@@ -121,32 +132,30 @@ class Classroom(QObject):
     def put_on_canvas(self, project: Project) -> bool:
         """Show a variant's network as a new, unsaved document (after asking about unsaved
         work); False if the user kept what was there."""
-        w = self.window
-        if not w.files.maybe_save():
+        if not self.unsaved.maybe_save():
             return False
-        w.document.replace(project)
-        w.show_message(f"“{project.name}” is on the canvas. It is a new network: save it to "
-                       "keep it.")
+        self.document.replace(project)
+        self.notices.show_message(f"“{project.name}” is on the canvas. It is a new network: "
+                                  "save it to keep it.")
         return True
 
     def _experiment_busy(self) -> bool:
         shown = self.experiment_window
         if shown is not None and shown.runner.running:
-            self.window.show_message(BUSY, error=True)
+            self.notices.show_message(BUSY, error=True)
             self.show_experiment()
             return True
         return False
 
     def _why_not_run(self) -> str | None:
-        session = self.window.training.session
-        return EDITOR_RUN_BUSY if session is not None and session.active else None
+        return EDITOR_RUN_BUSY if self.runs.run_active() else None
 
     # -- depth sweeps ---------------------------------------------------------------------------
 
     def show_sweep_dialog(self) -> None:
         from .sweep_dialog import DepthSweepDialog
 
-        dialog = DepthSweepDialog(self.window)
+        dialog = DepthSweepDialog(self.parent_widget)
         if dialog.exec():
             self.build_sweep(dialog.request())
 
@@ -154,16 +163,16 @@ class Classroom(QObject):
         """Make the sweep's networks (a table's sizes come from its data: a worker thread)."""
         from .sweeps import build_sweep
 
-        self.window.show_message(f"Building {request.variant_count} networks…")
+        self.notices.show_message(f"Building {request.variant_count} networks…")
         self._work.submit(lambda: build_sweep(request), self._sweep_built,
-                          lambda error: self.window.show_message(
+                          lambda error: self.notices.show_message(
                               f"The sweep could not be built: {failure_text(error)}",
                               error=True))
 
     def _sweep_built(self, experiment: Experiment) -> None:
         if self.open_experiment(experiment) is not None:
-            self.window.show_message(f"{len(experiment.variants)} networks ready: press Run in "
-                                     "the experiment window.")
+            self.notices.show_message(f"{len(experiment.variants)} networks ready: press Run "
+                                      "in the experiment window.")
 
     # -- the window ---------------------------------------------------------------------------
 

@@ -48,7 +48,8 @@ class _SideBySide(QWidget):
 
     def set_runs(self, runs: list[VariantRun]) -> None:
         while self._grid.count():
-            old = self._grid.takeAt(0).widget()
+            item = self._grid.takeAt(0)
+            old = item.widget() if item is not None else None
             if old is not None:
                 old.hide()  # gone from the screen now, not when deletion comes round
                 old.deleteLater()
@@ -71,7 +72,7 @@ class GradientComparison(_SideBySide):
     """Each variant's gradient flow (bars now, heatmap over time), side by side."""
 
     def _make_panel(self, run: VariantRun) -> tuple[QWidget, QWidget]:
-        from ..training.gradient_panel import GradientFlowPanel
+        from ..runs.gradient_panel import GradientFlowPanel
 
         column = QWidget()
         layout = QVBoxLayout(column)

@@ -19,7 +19,7 @@ from explorer.graph import Project, TrainingSettings, check_graph
 from explorer.graph.demos import Demo
 from explorer.graph.experiments import Variant, shared
 
-from ..training.buffers import RunBuffers
+from ..runs.buffers import RunBuffers
 
 # One colour per variant, the same in the table, the curves and the side-by-side panels.
 VARIANT_COLOURS = ("#2f6fe4", "#e0792b", "#2fa37a", "#c2559b", "#8d6cd9", "#8a9a2b",

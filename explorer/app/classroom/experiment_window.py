@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..background import BackgroundWork
-from ..training.loss_panel import LossPanel
+from ..runs.loss_panel import LossPanel
 from . import results
 from .comparisons import GradientComparison, LesionComparison, MemoryTable
 from .experiment import Experiment
@@ -167,9 +167,10 @@ class ExperimentWindow(QWidget):
         top.addWidget(self.loss)
         top.setStretchFactor(0, 0)  # the table keeps the width of its columns
         top.setStretchFactor(1, 1)
-        self.analysis: GradientComparison | LesionComparison | MemoryTable | None = {
-            "gradients": GradientComparison, "lesion": LesionComparison,
-            "memory": MemoryTable}.get(view, lambda: None)()
+        analyses: dict[str, Callable[[], GradientComparison | LesionComparison | MemoryTable]] = {
+            "gradients": GradientComparison, "lesion": LesionComparison, "memory": MemoryTable}
+        make = analyses.get(view)
+        self.analysis = make() if make is not None else None
         if isinstance(self.analysis, LesionComparison):
             self.analysis.hovered.connect(self.node_hovered)
         body = QSplitter(Qt.Orientation.Vertical)

@@ -11,77 +11,55 @@ context menu measures just that block.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu
 
 from ..background import BackgroundWork
+from ..seams import CanvasFocus, DockHost, EditorRuns, MenuHost, Notices
 from .work import failure_text, study_lesions
 
 if TYPE_CHECKING:
-    from ..main_window import MainWindow
     from .lesion_panel import LesionPanel
 
 NO_RUN = ("There is no finished run to study: train the network first (F5), or pick a "
           "finished run in the Runs panel.")
 
 
-def add_node_menu_entries(view: Any, entries: Callable[[QMenu, str], None]) -> None:
-    """Let ``entries(menu, node_id)`` add to the canvas's node context menu.
-
-    The canvas builds that menu in ``CanvasView._node_menu``; this wraps it
-    on the one view, until the canvas offers a hook of its own.
-    """
-    build = view._node_menu
-
-    def node_menu(menu: QMenu, item: Any) -> None:
-        build(menu, item)
-        entries(menu, item.node_id)
-
-    view._node_menu = node_menu
-
-
 class LesionMode(QObject):
-    """The lesion study of a finished run, its panel, and switching single blocks off."""
+    """The lesion study of a finished run, its panel, and switching single blocks off.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.workspace = window.training
+    ``runs`` says which run is finished; the study's panel goes into ``docks``
+    beside the live panels, hovering a bar selects its block on ``canvas``.
+    """
+
+    def __init__(self, *, notices: Notices, docks: DockHost, canvas: CanvasFocus,
+                 runs: EditorRuns, menus: MenuHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.notices = notices
+        self.docks = docks
+        self.canvas = canvas
+        self.runs = runs
         self.panel: LesionPanel | None = None
         self.dock: QDockWidget | None = None
         self.run_dir: Path | None = None  # the run whose study the panel shows
         self.run_name = ""
         self._work = BackgroundWork(self)
-        self.action = QAction("&Lesion Study of the Run", window)
+        self.action = QAction("&Lesion Study of the Run", self)
         self.action.setStatusTip("Switch each block of the finished run off in turn and "
                                  "measure the validation accuracy.")
         self.action.triggered.connect(lambda *_: self.study_current())
-        window.addAction(self.action)
-        add_node_menu_entries(window.view, self._node_menu_entries)
+        menus.add_shortcuts([self.action])
+        canvas.add_node_menu_entries(self._node_menu_entries)
 
     # -- which run ------------------------------------------------------------------------------
 
     def finished_run(self) -> tuple[Path, str] | None:
-        """The run a study is about: the finished run on show, else the one picked in the
-        run history, else the editor's last run (None if there is no finished run)."""
-        session = self.workspace.session
-        ended = session is not None and session.state == "ended" and session.run_dir
-        if ended and self.workspace.showing is session.buffers:
-            return Path(session.run_dir), session.plan.name if session.plan else ""
-        history = self.workspace.history
-        if history is not None:
-            summary = history.selected_summary()
-            if (summary is not None and summary.path not in history.busy_paths
-                    and summary.status != "running"):
-                return summary.path, summary.name
-        if ended:
-            return Path(session.run_dir), session.plan.name if session.plan else ""
-        return None
+        """The run a study is about (see ``EditorRuns.finished_run``)."""
+        return self.runs.finished_run()
 
     # -- the whole study --------------------------------------------------------------------------
 
@@ -89,7 +67,7 @@ class LesionMode(QObject):
         """Study the finished run on show; False, with the reason, when there is none."""
         found = self.finished_run()
         if found is None:
-            self.window.show_message(NO_RUN, error=True)
+            self.notices.show_message(NO_RUN, error=True)
             return False
         self.study(*found)
         return True
@@ -101,8 +79,8 @@ class LesionMode(QObject):
         panel.title.setText(f"{self.run_name}: accuracy with each block switched off")
         panel.clear()
         panel.show_message("Switching each block off in turn…")
-        self.window.show_message(f"Lesion study of “{self.run_name}”: switching each block off "
-                                 "in turn…")
+        self.notices.show_message(f"Lesion study of “{self.run_name}”: switching each block "
+                                  "off in turn…")
         target = self.run_dir
         self._work.submit(lambda: study_lesions(target),
                           lambda study: self._studied(target, study),
@@ -116,13 +94,13 @@ class LesionMode(QObject):
             self.panel.show_message("This network has no block that can be switched off "
                                     "without breaking its shapes (it needs blocks with a skip "
                                     "connection, or layers that keep their input's shape).")
-        self.window.show_message(f"Lesion study of “{self.run_name}” done.")
+        self.notices.show_message(f"Lesion study of “{self.run_name}” done.")
 
     def _failed(self, run_dir: Path, error: BaseException) -> None:
         text = f"The lesion study could not be made: {failure_text(error)}"
         if run_dir == self.run_dir and self.panel is not None:
             self.panel.show_message(text, error=True)
-        self.window.show_message(text, error=True)
+        self.notices.show_message(text, error=True)
 
     # -- one block ---------------------------------------------------------------------------------
 
@@ -138,11 +116,11 @@ class LesionMode(QObject):
         if self.run_dir is None:
             found = self.finished_run()
             if found is None:
-                self.window.show_message(NO_RUN, error=True)
+                self.notices.show_message(NO_RUN, error=True)
                 return False
             self.run_dir, self.run_name = found[0], found[1] or found[0].name
         run_dir = self.run_dir
-        self.window.show_message(f"Switching {node_id} off…")
+        self.notices.show_message(f"Switching {node_id} off…")
         self._work.submit(lambda: study_lesions(run_dir, [node_id]),
                           lambda study: self._switched_off(run_dir, node_id, study),
                           lambda error: self._failed(run_dir, error))
@@ -157,13 +135,12 @@ class LesionMode(QObject):
             panel.title.setText(f"{self.run_name}: accuracy with blocks switched off")
             panel.show_study(study)
         panel.highlight(node_id)
-        self.dock.show()
-        self.dock.raise_()
+        self._raise_dock()
         text = (f"With {node_id} switched off, “{self.run_name}” gets {lesion.accuracy:.1%} "
                 f"of the validation examples right (trained: {study.baseline_accuracy:.1%}, "
                 f"{-study.drop(lesion):+.1f} points; chance: {study.chance:.1%}).")
         panel.show_message(text)
-        self.window.show_message(text)
+        self.notices.show_message(text)
 
     # -- the panel ---------------------------------------------------------------------------------
 
@@ -172,26 +149,25 @@ class LesionMode(QObject):
         if self.panel is None:
             from .lesion_panel import LesionPanel  # pyqtgraph: only once a study is asked for
 
-            window = self.window
             self.panel = LesionPanel()
-            self.panel.hovered.connect(self._hovered)
-            self.dock = QDockWidget("Lesion study", window)
-            self.dock.setObjectName("LesionStudyDock")
-            self.dock.setWidget(self.panel)
-            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-            loss = self.workspace.loss_dock
-            if loss.isVisible():
-                window.splitDockWidget(loss, self.dock, Qt.Orientation.Horizontal)
-            window.actions_.panels_menu.addAction(self.dock.toggleViewAction())
-        self.dock.show()
-        self.dock.raise_()
+            self.panel.hovered.connect(self.select_block)
+            loss = self.runs.live_docks()[0]
+            self.dock = self.docks.add_bottom_panel("Lesion study", self.panel,
+                                                    loss if loss.isVisible() else None,
+                                                    name="LesionStudyDock")
+        self._raise_dock()
         return self.panel
 
-    def _hovered(self, node_id: str) -> None:
+    def _raise_dock(self) -> None:
+        """Bring the Lesion study dock to the front (it exists once the panel does)."""
+        if self.dock is not None:
+            self.dock.show()
+            self.dock.raise_()
+
+    def select_block(self, node_id: str) -> None:
         """A bar under the mouse: select its block on the canvas (when it is there)."""
-        scene = self.window.scene
-        if node_id and node_id in scene.nodes:
-            scene.select_nodes([node_id])
+        if node_id:
+            self.canvas.select_nodes([node_id])
 
     def restyle(self) -> None:
         if self.panel is not None:

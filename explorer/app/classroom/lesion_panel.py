@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..plain_text import escaped
-from ..training.plot_style import add_readout_and_plots, background, foreground, style_plot
+from ..runs.plot_style import add_readout_and_plots, background, foreground, style_plot
 
 HEALTHY, BROKEN = QColor("#2fa37a"), QColor("#d93a35")
 BASELINE_COLOUR, CHANCE_COLOUR = "#2f6fe4", "#d93a35"
@@ -40,8 +40,9 @@ def bar_colour(accuracy: float, baseline: float, chance: float) -> QColor:
     span = baseline - chance
     lost = (baseline - accuracy) / span if span > 1e-9 else 0.0
     t = min(max(lost, 0.0), 1.0)
-    return QColor.fromRgbF(*(HEALTHY.getRgbF()[i] * (1 - t) + BROKEN.getRgbF()[i] * t
-                             for i in range(3)))
+    healthy = (HEALTHY.redF(), HEALTHY.greenF(), HEALTHY.blueF())
+    broken = (BROKEN.redF(), BROKEN.greenF(), BROKEN.blueF())
+    return QColor.fromRgbF(*(h * (1 - t) + b * t for h, b in zip(healthy, broken, strict=True)))
 
 
 class LesionPanel(QWidget):

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
-if TYPE_CHECKING:
-    from ..main_window import MainWindow
+from ..seams import CanvasFocus, EditorRuns, TextSize
 
 PRESENTATION_ZOOM = 1.5  # text size while presenting (at least; a larger choice is kept)
 PANEL_SHARE = 0.38  # of the screen's width for the live panels beside the canvas
@@ -39,24 +37,34 @@ class SavedLayout:
 
 
 class PresentationMode(QObject):
-    """Enter and leave presentation mode for one main window."""
+    """Enter and leave presentation mode for one frame.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    It rearranges ``frame`` (its docks, bars, menu bar and window state: the
+    one part given the ``QMainWindow`` itself), sets ``text_size``, fits the
+    network on ``canvas``, and keeps the live panels and run buttons of
+    ``runs`` (the editor's training workspace).
+    """
+
+    def __init__(self, frame: QMainWindow, *, text_size: TextSize, canvas: CanvasFocus,
+                 runs: EditorRuns) -> None:
+        super().__init__(frame)
+        self.frame = frame
+        self.text_size = text_size
+        self.canvas = canvas
+        self.runs = runs
         self.saved: SavedLayout | None = None
         self.bar: QToolBar | None = None
-        self.action = QAction("&Presentation Mode", window, checkable=True)
+        self.action = QAction("&Presentation Mode", frame, checkable=True)
         self.action.setShortcut(QKeySequence("F11"))
         self.action.setStatusTip("Full screen, large text, the canvas and the live panels "
                                  "only (F11; Esc leaves).")
         self.action.toggled.connect(self._toggled)
-        self.leave_action = QAction("Leave Presentation", window)
+        self.leave_action = QAction("Leave Presentation", frame)
         self.leave_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.leave_action.setEnabled(False)  # Esc belongs to the canvas otherwise
         self.leave_action.triggered.connect(lambda *_: self.action.setChecked(False))
-        window.addAction(self.action)
-        window.addAction(self.leave_action)
+        frame.addAction(self.action)
+        frame.addAction(self.leave_action)
 
     @property
     def active(self) -> bool:
@@ -74,10 +82,9 @@ class PresentationMode(QObject):
     # -- entering and leaving -------------------------------------------------------------------
 
     def _enter(self) -> None:
-        w = self.window
-        workspace = w.training
-        self.saved = SavedLayout(w.saveState(), w.saveGeometry(), w.windowState(), w.ui_zoom,
-                                 w.menuBar().isVisible())
+        w = self.frame
+        self.saved = SavedLayout(w.saveState(), w.saveGeometry(), w.windowState(),
+                                 self.text_size.ui_zoom, w.menuBar().isVisible())
         live = self._live_docks()
         for dock in w.findChildren(QDockWidget):
             if dock not in live:
@@ -85,16 +92,16 @@ class PresentationMode(QObject):
         for bar in w.findChildren(QToolBar):
             bar.hide()
         w.menuBar().hide()
-        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, workspace.loss_dock)
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, live[0])
         for above, below in pairwise(live):
             w.splitDockWidget(above, below, Qt.Orientation.Vertical)
         for dock in live:
             dock.show()
-        workspace.presenting = True
+        self.runs.presenting = True
         self.bar = self._make_bar()
         w.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
         self.bar.show()  # a child added to a window on screen waits to be asked
-        w.set_ui_zoom(max(PRESENTATION_ZOOM, self.saved.ui_zoom))
+        self.text_size.set_ui_zoom(max(PRESENTATION_ZOOM, self.saved.ui_zoom))
         w.showFullScreen()
         self.leave_action.setEnabled(True)
         QTimer.singleShot(0, self._settle)
@@ -103,41 +110,41 @@ class PresentationMode(QObject):
         """Once full screen: give the live panels their share, and fit the network."""
         if not self.active:
             return
-        w, live = self.window, list(self._live_docks())
+        w, live = self.frame, list(self._live_docks())
         w.resizeDocks(live[:1], [int(w.width() * PANEL_SHARE)], Qt.Orientation.Horizontal)
         w.resizeDocks(live, [int(w.height() * share) for share in PANEL_HEIGHTS],
                       Qt.Orientation.Vertical)
-        w.view.fit()
+        self.canvas.fit()
 
     def _live_docks(self) -> tuple[QDockWidget, ...]:
         """The panels shown while presenting, top to bottom."""
-        workspace = self.window.training
-        return workspace.loss_dock, workspace.gradient_dock, workspace.boundary_dock
+        return self.runs.live_docks()
 
     def _make_bar(self) -> QToolBar:
-        w = self.window
-        bar = QToolBar("Presentation", w)
+        bar = QToolBar("Presentation", self.frame)
         bar.setObjectName("PresentationBar")
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        actions = w.training.actions
+        actions = self.runs.actions
         bar.addActions([actions[name] for name in ("train", "pause", "step", "stop")])
         bar.addSeparator()
         bar.addAction(self.leave_action)
         return bar
 
     def _leave(self) -> None:
-        w, saved = self.window, self.saved
+        w, saved = self.frame, self.saved
+        if saved is None:  # not presenting: nothing to restore
+            return
         self.saved = None
-        w.training.presenting = False
+        self.runs.presenting = False
         self.leave_action.setEnabled(False)
         if self.bar is not None:
             w.removeToolBar(self.bar)
             self.bar.deleteLater()
             self.bar = None
-        w.set_ui_zoom(saved.ui_zoom)
+        self.text_size.set_ui_zoom(saved.ui_zoom)
         w.setWindowState(saved.window_state)
         w.restoreGeometry(saved.geometry)
         w.restoreState(saved.state)
         w.menuBar().setVisible(saved.menu_bar_visible)
-        QTimer.singleShot(0, w.view.fit)
+        QTimer.singleShot(0, self.canvas.fit)

@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..background import BackgroundWork
-from ..training.run_session import RunSession
+from ..runs.run_session import RunSession
 from .experiment import (
     DONE,
     FAILED,

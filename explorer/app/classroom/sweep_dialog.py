@@ -76,12 +76,12 @@ class DepthSweepDialog(QDialog):
                                "separated by commas.")
         self.depths.textChanged.connect(self._validate)
         form.addRow("Depths", self.depths)
-        self.width = QSpinBox()
-        self.width.setRange(0, 1024)
-        self.width.setSpecialValueText("as in the papers")
-        self.width.setToolTip("Units per layer; “as in the papers” gives plain layers 71, "
+        self.width_box = QSpinBox()
+        self.width_box.setRange(0, 1024)
+        self.width_box.setSpecialValueText("as in the papers")
+        self.width_box.setToolTip("Units per layer; “as in the papers” gives plain layers 71, "
                               "highway 50 and residual 64, about the same weights per layer.")
-        form.addRow("Width", self.width)
+        form.addRow("Width", self.width_box)
         self.activation = QComboBox()
         for value, words in ACTIVATIONS:
             self.activation.addItem(words, value)
@@ -125,7 +125,8 @@ class DepthSweepDialog(QDialog):
         dataset = self.dataset.currentData()
         ticked = {name for name, box in self.block_boxes.items() if box.isChecked()}
         while self.blocks_row.count():
-            widget = self.blocks_row.takeAt(0).widget()
+            item = self.blocks_row.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
@@ -157,7 +158,7 @@ class DepthSweepDialog(QDialog):
             blocks=tuple(name for name, box in self.block_boxes.items() if box.isChecked()),
             depths=parse_depths(self.depths.text()),
             dataset=self.dataset.currentData(),
-            width=self.width.value() or None,
+            width=self.width_box.value() or None,
             activation=self.activation.currentData(),
             steps=self.steps.value(),
             seed=self.seed.value(),

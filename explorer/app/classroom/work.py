@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # names only: importing these modules loads torch
+    from explorer.graph import Project
+    from explorer.train.lesions import LesionStudy
+    from explorer.train.memory import MemoryReport
 
 
-def measure_memory(project: Any, batch_size: int) -> tuple[Any, Any]:
-    """Activation memory without and with checkpointing (MemoryReports)."""
+def measure_memory(project: Project, batch_size: int) -> tuple[MemoryReport, MemoryReport]:
+    """Activation memory without and with checkpointing."""
     from explorer.train.memory import activation_memory
 
-    return tuple(activation_memory(project, checkpointing=c, batch_size=batch_size)
-                 for c in (False, True))
+    def measure(checkpointing: bool) -> MemoryReport:
+        return activation_memory(project, checkpointing=checkpointing, batch_size=batch_size)
+
+    return measure(False), measure(True)
 
 
-def study_lesions(run_dir: Path, nodes: list[str] | None = None) -> Any:
-    """The lesion study of a finished run's folder (a LesionStudy)."""
+def study_lesions(run_dir: Path, nodes: list[str] | None = None) -> LesionStudy:
+    """The lesion study of a finished run's folder."""
     from explorer.train.lesions import lesion_study_of_run
 
     return lesion_study_of_run(run_dir, nodes)

@@ -15,7 +15,15 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 
-from .plot_style import CLASS_COLOURS, STEADY, TimedLayout, background, restyle, settle, style_plot
+from ..runs.plot_style import (
+    CLASS_COLOURS,
+    STEADY,
+    TimedLayout,
+    background,
+    restyle,
+    settle,
+    style_plot,
+)
 
 MAX_POINTS = 1500  # training points drawn over the map (a sample of bigger sets)
 UNAVAILABLE = ("The decision boundary is drawn for datasets of 2-D points with classes "

@@ -16,26 +16,26 @@ from PySide6.QtCore import QObject
 
 from explorer.graph import ArchitectureGraph
 
-from ..canvas.scene import GraphScene
 from ..document import Document
-from .gradient_colours import GradientLegend, heat_for
+from ..runs.gradient_colours import GradientLegend, heat_for
+from ..seams import NodeColours
 
 STRUCTURE_EVENTS = ("node_added", "node_removed", "node_changed", "edge_added", "edge_removed")
 
 
 class CanvasHeat(QObject):
-    """Paints one scene with the gradient statistics of a record (a StepRecord)."""
+    """Paints one canvas with the gradient statistics of a record (a StepRecord)."""
 
-    def __init__(self, document: Document, scene: GraphScene, legend_parent,
+    def __init__(self, document: Document, canvas: NodeColours,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.scene = scene
+        self.canvas = canvas
         self.enabled = True
         self.outdated = False  # the graph changed since the numbers being shown were made
         self.record: Any = None  # the StepRecord shown (None: no colours)
         self._shown_key: tuple | None = None
-        self.legend = GradientLegend(legend_parent)
+        self.legend = GradientLegend(canvas.legend_host)
         self._graph: ArchitectureGraph | None = None
         self._observe(document.graph)
         document.project_replaced.connect(self._project_replaced)
@@ -67,10 +67,10 @@ class CanvasHeat(QObject):
             return
         self._shown_key = key
         if record is None:
-            self.scene.set_heat({})
+            self.canvas.set_heat({})
             self.legend.hide()
             return
-        self.scene.set_heat(heat_for(record.nodes, record.step))
+        self.canvas.set_heat(heat_for(record.nodes, record.step))
         self.legend.caption = f"Gradient norm at step {record.step:,}"
         self.legend.place()
         self.legend.show()

@@ -13,15 +13,21 @@ tenth of the editor's time per panel. Hidden panels cost nothing.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer
 
+from ..paths import runs_dir
+from ..runs.run_session import ENDED, IDLE, PAUSED, RUNNING, STARTING, STOPPING, RunSession
+from ..seams import Notices
+from .canvas_heat import CanvasHeat
+from .lazy_panel import LazyPanel
 from .run_controls import format_duration
-from .run_session import ENDED, IDLE, PAUSED, RUNNING, STARTING, STOPPING, RunSession
 
-if TYPE_CHECKING:
-    from .workspace import TrainingWorkspace
+if TYPE_CHECKING:  # pyqtgraph and numpy load with the panels, on first show
+    from ..runs.gradient_panel import GradientFlowPanel
+    from ..runs.loss_panel import LossPanel
+    from .boundary_panel import BoundaryPanel
 
 REPAINT_MS = 25  # a repaint tick: one panel at a time, each in a frame of its own
 PANEL_SECONDS = 0.05  # each panel redraws at most 20 times a second
@@ -45,13 +51,44 @@ def ended_text(ended: Any) -> str:
     return ended.reason or f"The run {ended.status} at step {ended.step:,}."
 
 
+class Panels(Protocol):
+    """What the presenter shows a run in: the training workspace's panels (None until
+    built), their hosts, the canvas colours, and its way of telling the user."""
+
+    loss_host: LazyPanel[LossPanel]
+    gradient_host: LazyPanel[GradientFlowPanel]
+    boundary_host: LazyPanel[BoundaryPanel]
+    heat: CanvasHeat
+    showing: Any  # the buffers the panels show
+    notices: Notices
+
+    @property
+    def controls(self) -> Any: ...
+
+    @property
+    def loss(self) -> LossPanel | None: ...
+
+    @property
+    def gradients(self) -> GradientFlowPanel | None: ...
+
+    @property
+    def boundary(self) -> BoundaryPanel | None: ...
+
+    @property
+    def history(self) -> Any: ...
+
+    def say(self, text: str, *, error: bool = False, node_id: str | None = None) -> None: ...
+
+    def update_actions(self) -> None: ...
+
+    def show_buffers(self, buffers: Any, name: str = "", steps: int = 0) -> None: ...
+
+
 class RunPresenter(QObject):
     """Owns the ``RunSession`` of a workspace and shows its run in the workspace's panels."""
 
-    def __init__(self, workspace: TrainingWorkspace) -> None:
-        super().__init__(workspace)
-        from .workspace import runs_dir
-
+    def __init__(self, workspace: Panels, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.workspace = workspace
         self.session = RunSession(runs_dir, self)
         self.frame: Any = None  # the newest decision-boundary map
@@ -144,7 +181,7 @@ class RunPresenter(QObject):
         if ended.status == "failed":
             workspace.say(ended_text(ended), error=True, node_id=ended.node_id)
         else:
-            self.workspace.window.show_message(ended_text(ended))
+            workspace.notices.show_message(ended_text(ended))
 
     # -- drawing ----------------------------------------------------------------------------------
 
@@ -206,7 +243,7 @@ class RunPresenter(QObject):
         workspace.heat.show_record(record)
         return True
 
-    def prepare_boundary(self, panel: Any) -> None:
+    def prepare_boundary(self, panel: BoundaryPanel) -> None:
         """Give the boundary panel this run's grid and points (or say why there is no map)."""
         session = self.session
         if session.plan is None or session.channel is None:

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..document import Document
+from ..runs.plot_style import STEADY
 from .devices import DeviceList
-from .plot_style import STEADY
 from .settings_form import TrainingSettingsForm
 
 

@@ -33,7 +33,7 @@ from explorer.train.run_index import RunIndexError, RunSummary, delete_run, list
 
 from ..background import BackgroundWork
 from ..plain_text import question, tooltip
-from .buffers import RunBuffers
+from ..runs.buffers import RunBuffers
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +166,16 @@ class RunHistory(QWidget):
         self._filling = False
         self._update_buttons()
 
+    def _rows(self) -> list[QTreeWidgetItem]:
+        """The runs' rows, top to bottom (the tree holds nothing else)."""
+        rows = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [row for row in rows if row is not None]
+
     def summaries(self) -> list[RunSummary]:
-        return [self.tree.topLevelItem(i).data(0, PATH_ROLE)
-                for i in range(self.tree.topLevelItemCount())]
+        return [row.data(0, PATH_ROLE) for row in self._rows()]
 
     def item_for(self, path: Path) -> QTreeWidgetItem | None:
-        for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
+        for item in self._rows():
             if item.data(0, PATH_ROLE).path == path:
                 return item
         return None
@@ -182,8 +185,8 @@ class RunHistory(QWidget):
         return items[0].data(0, PATH_ROLE) if items else None
 
     def compared(self) -> list[RunSummary]:
-        return [s for i, s in enumerate(self.summaries())
-                if self.tree.topLevelItem(i).checkState(0) == Qt.CheckState.Checked]
+        return [row.data(0, PATH_ROLE) for row in self._rows()
+                if row.checkState(0) == Qt.CheckState.Checked]
 
     def select(self, path: Path) -> None:
         item = self.item_for(path)

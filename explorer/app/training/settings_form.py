@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.graph.settings import SETTINGS_PARAMS, TrainingSettings
@@ -70,9 +71,11 @@ class TrainingSettingsForm(QWidget):
 
         self.dataset = QComboBox()
         self.dataset.setToolTip("What the network learns from")
+        items = self.dataset.model()
+        assert isinstance(items, QStandardItemModel)  # a combo box's own model; headers need it
         for group in GROUPS:
             self.dataset.addItem(group)
-            header = self.dataset.model().item(self.dataset.count() - 1)
+            header = items.item(self.dataset.count() - 1)
             header.setEnabled(False)
             font = header.font()
             font.setBold(True)

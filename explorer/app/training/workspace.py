@@ -11,92 +11,64 @@ trains at full speed; the canvas colours follow at 5 Hz.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
-from ..paths import data_dir
+from ..document import Document
+from ..paths import runs_dir
+from ..seams import CanvasFocus, DockHost, MenuHost, NodeColours, Notices, UnsavedWork
 from .canvas_heat import CanvasHeat
 from .devices import DeviceList
+from .lazy_panel import LazyPanel
 
-if TYPE_CHECKING:
-    from ..main_window import MainWindow
+if TYPE_CHECKING:  # pyqtgraph and numpy load with the panels, on first show
+    from ..runs.gradient_panel import GradientFlowPanel
+    from ..runs.loss_panel import LossPanel
+    from .boundary_panel import BoundaryPanel
 
 PANEL_HEIGHT = 300
 
 
-def runs_dir() -> Path:
-    """Where runs started from the editor keep their folders."""
-    return data_dir() / "runs"
+class TrainingWorkspace(QObject):
+    """Everything about training in one window, built from its seams (``seams.py``).
 
-
-class LazyPanel(QWidget):
-    """A dock's contents, built the first time the dock is on screen.
-
-    Docks tabbed behind others count as visible to Qt, so the dock's
-    ``visibilityChanged`` (which follows the tabs) says when it is on screen.
+    ``notices`` tell the user, ``docks`` and ``menus`` take its panels and
+    commands, ``canvas`` is pointed at a node a problem names, ``colours``
+    paint the gradients on the canvas, and ``unsaved`` asks before a past
+    run's graph replaces the document. For the classroom it is the
+    ``EditorRuns`` seam.
     """
 
-    def __init__(self, build: Callable[[], QWidget]) -> None:
-        super().__init__()
-        self._build = build
-        self.content: QWidget | None = None
-        self.on_screen = False
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-
-    def ensure(self) -> QWidget:
-        if self.content is None:
-            self.content = self._build()
-            self.layout().addWidget(self.content)
-        return self.content
-
-    def set_on_screen(self, on: bool) -> None:
-        self.on_screen = on
-        if on:  # a moment later, and only if still there: a window being set up flickers
-            QTimer.singleShot(0, self._shown)
-
-    def _shown(self) -> None:
-        if not self.on_screen:
-            return
-        try:  # an error escaping a Qt event handler can take the whole app down
-            content = self.ensure()
-            refresh = getattr(content, "refresh", None)
-            if callable(refresh):
-                refresh()  # it may have missed updates while hidden
-        except Exception:
-            sys.excepthook(*sys.exc_info())  # logged and shown; the editor carries on
-
-
-class TrainingWorkspace(QObject):
-    """Everything about training in one window."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.document = window.document
+    def __init__(self, document: Document, *, notices: Notices, docks: DockHost,
+                 menus: MenuHost, canvas: CanvasFocus, colours: NodeColours,
+                 unsaved: UnsavedWork, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.notices = notices
+        self.docks = docks
+        self.canvas = canvas
+        self.unsaved = unsaved
         self.devices = DeviceList(self)
         self.presenter: Any = None  # RunPresenter (with its RunSession), made on first use
         self.showing: Any = None  # the buffers the panels show (a live run's or a past run's)
         self.showing_steps = 0  # that run's length, for the panels' step axes
         self.presenting = False  # presentation mode arranges the panels; a run leaves them be
-        self.heat = CanvasHeat(self.document, window.scene, window.view, self)
-        self.actions = self._make_actions()
+        self.heat = CanvasHeat(document, colours, self)
+        self.actions = self._make_actions(menus)
         self.controls_host = LazyPanel(self._build_controls)
         self.loss_host = LazyPanel(self._build_loss)
         self.gradient_host = LazyPanel(self._build_gradients)
         self.boundary_host = LazyPanel(self._build_boundary)
         self.history_host = LazyPanel(self._build_history)
-        self.controls_dock = window.add_panel("Train", self.controls_host)
-        self.history_dock = window.add_panel("Runs", self.history_host)
-        for dock in (self.controls_dock, self.history_dock):
-            dock.visibilityChanged.connect(dock.widget().set_on_screen)
-        self.loss_dock = self._bottom_dock("Loss", self.loss_host, window.issues_dock)
+        self.controls_dock = docks.add_panel("Train", self.controls_host)
+        self.history_dock = docks.add_panel("Runs", self.history_host)
+        self.controls_dock.visibilityChanged.connect(self.controls_host.set_on_screen)
+        self.history_dock.visibilityChanged.connect(self.history_host.set_on_screen)
+        self.loss_dock = self._bottom_dock("Loss", self.loss_host, docks.problems_dock)
         self.gradient_dock = self._bottom_dock("Gradient flow", self.gradient_host,
                                                self.loss_dock)
         self.boundary_dock = self._bottom_dock("Decision boundary", self.boundary_host,
@@ -105,24 +77,14 @@ class TrainingWorkspace(QObject):
 
     # -- building ---------------------------------------------------------------------------
 
-    def _bottom_dock(self, title: str, widget: LazyPanel, beside: QDockWidget) -> QDockWidget:
-        window = self.window
-        dock = QDockWidget(title, window)
-        dock.setObjectName(title.replace(" ", "") + "Dock")
-        dock.setWidget(widget)
-        if beside is window.issues_dock:  # tabbed with History: split would add a tab
-            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock,
-                                 Qt.Orientation.Horizontal)
-        else:
-            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            window.splitDockWidget(beside, dock, Qt.Orientation.Horizontal)
-        window.actions_.panels_menu.addAction(dock.toggleViewAction())
+    def _bottom_dock(self, title: str, widget: LazyPanel[QWidget],
+                     beside: QDockWidget) -> QDockWidget:
+        dock = self.docks.add_bottom_panel(title, widget, beside)
         dock.visibilityChanged.connect(widget.set_on_screen)
         dock.hide()  # until the first run (or the Panels menu) asks for it
         return dock
 
-    def _make_actions(self) -> dict[str, QAction]:
-        w = self.window
+    def _make_actions(self, menus: MenuHost) -> dict[str, QAction]:
         made: dict[str, QAction] = {}
         for name, text, keys, tip, slot in (
             ("train", "Train", "F5", "Train the network on its dataset (or resume).", self.train),
@@ -130,54 +92,52 @@ class TrainingWorkspace(QObject):
             ("step", "Step", "F10", "While paused: one more step, logged in full.", self.step),
             ("stop", "Stop", "Shift+F5", "Stop the run; it keeps what it learned.", self.stop),
         ):
-            action = QAction(text, w)
+            action = QAction(text, self)
             action.setShortcut(QKeySequence(keys))
             action.setToolTip(f"{tip} ({keys})")
             action.setStatusTip(tip)
             action.triggered.connect(lambda *_, s=slot: s())
-            w.addAction(action)
             made[name] = action
-        colours = QAction("Colour Nodes by &Gradient", w, checkable=True, checked=True)
+        run = [made[n] for n in ("train", "pause", "step", "stop")]
+        menus.add_shortcuts(run)
+        colours = QAction("Colour Nodes by &Gradient", self, checkable=True, checked=True)
         colours.setStatusTip("Colour the canvas by each layer's gradient size during and "
                              "after a run.")
         colours.toggled.connect(self.heat.set_enabled)
-        clear = QAction("&Clear Gradient Colours", w)
+        clear = QAction("&Clear Gradient Colours", self)
         clear.triggered.connect(lambda *_: self.heat.clear())
         made.update(colours=colours, clear_colours=clear)
-        ui = w.actions_
-        run_menu = w.menuBar().addMenu("&Run")
-        w.menuBar().insertMenu(ui.help_menu.menuAction(), run_menu)
-        run_menu.addActions([made[n] for n in ("train", "pause", "step", "stop")])
-        ui.view_menu.addSeparator()
-        ui.view_menu.addActions([colours, clear])
-        ui.tool_bar.addSeparator()
-        ui.tool_bar.addActions([made[n] for n in ("train", "pause", "step", "stop")])
+        menus.add_menu("&Run").addActions(run)
+        menus.view_menu.addSeparator()
+        menus.view_menu.addActions([colours, clear])
+        menus.tool_bar.addSeparator()
+        menus.tool_bar.addActions(run)
         return made
 
     def _build_controls(self) -> QWidget:
         from .run_controls import RunControls
 
         controls = RunControls(self.document, self.actions, self.devices)
-        controls.node_link_clicked.connect(self.window.reveal_node)
+        controls.node_link_clicked.connect(self.canvas.reveal_node)
         if self.presenter is not None:
             self.presenter.show_state(controls)
         return controls
 
-    def _build_loss(self) -> QWidget:
-        from .loss_panel import LossPanel
+    def _build_loss(self) -> LossPanel:
+        from ..runs.loss_panel import LossPanel
 
         panel = LossPanel()
         self._show_in(panel)
         return panel
 
-    def _build_gradients(self) -> QWidget:
-        from .gradient_panel import GradientFlowPanel
+    def _build_gradients(self) -> GradientFlowPanel:
+        from ..runs.gradient_panel import GradientFlowPanel
 
         panel = GradientFlowPanel()
         self._show_in(panel)
         return panel
 
-    def _build_boundary(self) -> QWidget:
+    def _build_boundary(self) -> BoundaryPanel:
         from .boundary_panel import BoundaryPanel
 
         panel = BoundaryPanel()
@@ -194,7 +154,7 @@ class TrainingWorkspace(QObject):
         history.compare_changed.connect(self._compare)
         history.restore_requested.connect(self._restore)
         history.export_requested.connect(self._export)
-        history.message.connect(lambda text, problem: self.window.show_message(text, problem))
+        history.message.connect(lambda text, problem: self.notices.show_message(text, problem))
         session = self.session
         if session is not None and session.run_dir is not None and session.active:
             history.busy_paths.add(session.run_dir)
@@ -208,15 +168,15 @@ class TrainingWorkspace(QObject):
         return self.controls_host.content
 
     @property
-    def loss(self) -> Any:
+    def loss(self) -> LossPanel | None:
         return self.loss_host.content
 
     @property
-    def gradients(self) -> Any:
+    def gradients(self) -> GradientFlowPanel | None:
         return self.gradient_host.content
 
     @property
-    def boundary(self) -> Any:
+    def boundary(self) -> BoundaryPanel | None:
         return self.boundary_host.content
 
     @property
@@ -232,8 +192,36 @@ class TrainingWorkspace(QObject):
         if self.presenter is None:
             from .presenter import RunPresenter
 
-            self.presenter = RunPresenter(self)
+            self.presenter = RunPresenter(self, self)
         return self.presenter.session
+
+    # -- what the classroom may ask (the EditorRuns seam) ---------------------------------------
+
+    def live_docks(self) -> tuple[QDockWidget, ...]:
+        """The loss, gradient-flow and decision-boundary docks, top to bottom."""
+        return self.loss_dock, self.gradient_dock, self.boundary_dock
+
+    def run_active(self) -> bool:
+        session = self.session
+        return session is not None and session.active
+
+    def finished_run(self) -> tuple[Path, str] | None:
+        """The run a study is about: the finished run on show, else the one picked in the
+        run history, else the editor's last run (None if there is no finished run)."""
+        session = self.session
+        ended = session is not None and session.state == "ended" and session.run_dir
+        name = session.plan.name if ended and session.plan else ""
+        if ended and self.showing is session.buffers:
+            return Path(session.run_dir), name
+        history = self.history
+        if history is not None:
+            summary = history.selected_summary()
+            if (summary is not None and summary.path not in history.busy_paths
+                    and summary.status != "running"):
+                return summary.path, summary.name
+        if ended:
+            return Path(session.run_dir), name
+        return None
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -268,10 +256,9 @@ class TrainingWorkspace(QObject):
         for dock in docks:
             dock.show()
         if first_time:
-            w = self.window
-            w.resizeDocks([w.issues_dock, *docks], [260, 520, 520, 300],
-                          Qt.Orientation.Horizontal)
-            w.resizeDocks([self.loss_dock], [PANEL_HEIGHT], Qt.Orientation.Vertical)
+            self.docks.resize_docks([self.docks.problems_dock, *docks], [260, 520, 520, 300],
+                                    Qt.Orientation.Horizontal)
+            self.docks.resize_docks([self.loss_dock], [PANEL_HEIGHT], Qt.Orientation.Vertical)
 
     def pause(self) -> None:
         if self.session is not None:
@@ -302,9 +289,9 @@ class TrainingWorkspace(QObject):
         """A line in the Train panel, the status bar, and a banner for problems."""
         if self.controls is not None:
             self.controls.show_status(text, error=error, node_id=node_id)
-        self.window.show_message(text, error=error)
+        self.notices.show_message(text, error=error)
         if node_id:
-            self.window.reveal_node(node_id)
+            self.canvas.reveal_node(node_id)
 
     def update_actions(self) -> None:
         state = self.session.state if self.session is not None else "idle"
@@ -322,7 +309,7 @@ class TrainingWorkspace(QObject):
             if panel is not None:
                 self._show_in(panel, name)
 
-    def _show_in(self, panel: Any, name: str = "") -> None:
+    def _show_in(self, panel: LossPanel | GradientFlowPanel, name: str = "") -> None:
         if self.showing is None:
             return
         if self.showing_steps:
@@ -357,7 +344,7 @@ class TrainingWorkspace(QObject):
         except (ProjectFileError, OSError) as error:
             self.say(f"The graph of “{summary.name}” could not be read: {error}", error=True)
             return
-        if not self.window.files.maybe_save():
+        if not self.unsaved.maybe_save():
             return
         self.document.replace(snapshot, self.document.path, modified=True)
         self.say(f"Restored the graph and settings of “{summary.name}”. Your file changes "

@@ -105,7 +105,8 @@ def main():
     data = load_tensors(args.data)
     train = TensorDataset(data["x_train"], data["y_train"])
     batch = max(1, settings["batch_size"] // world)
-    sampler = DistributedSampler(train, seed=settings["seed"]) if distributed else None
+    sampler: DistributedSampler | None = (
+        DistributedSampler(train, seed=settings["seed"]) if distributed else None)
     loader = DataLoader(train, batch_size=batch, sampler=sampler, shuffle=sampler is None,
                         drop_last=len(train) >= batch * world)
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ShapeError, UnknownKind
 from ..params import Param, validate_params
 from ..specs import TensorSpec, format_shape
+
+if TYPE_CHECKING:  # expansion.py builds on this module
+    from .expansion import Expansion, ExpansionResult
 
 # Palette groups, in the order the palette shows them.
 INPUTS_OUTPUTS = "Inputs & outputs"
@@ -85,10 +88,10 @@ class NodeKind:
     resolve: AutoRule = _no_auto
     n_inputs: int | str = 1  # a number, or the name of the parameter that sets it
     has_output: bool = True  # output heads end the network: nothing may follow them
-    expand: Callable[..., Any] | None = None
-    # Blocks: the expansion run on the inputs (an ExpansionResult: output spec, parameter
-    # count and every inner tensor's spec), so the checker runs it once, not once per question.
-    inside: Callable[[Context], Any] | None = None
+    expand: Callable[[Context], Expansion] | None = None
+    # Blocks: the expansion run on the inputs (output spec, parameter count and every
+    # inner tensor's spec), so the checker runs it once, not once per question.
+    inside: Callable[[Context], ExpansionResult] | None = None
     paper: str = ""
 
     def input_ports(self, params: Mapping[str, Any]) -> tuple[str, ...]:
@@ -105,6 +108,12 @@ class NodeKind:
     @property
     def is_block(self) -> bool:
         return self.category == BLOCKS
+
+    def expand_block(self, ctx: Context) -> Expansion:
+        """The primitive sub-graph this block computes on ``ctx``'s inputs."""
+        if self.expand is None:
+            raise ValueError(f"{self.title} is a single layer; only blocks expand.")
+        return self.expand(ctx)
 
     def param(self, name: str) -> Param:
         for p in self.params:

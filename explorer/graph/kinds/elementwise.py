@@ -5,10 +5,18 @@ from __future__ import annotations
 from ..errors import ShapeError
 from ..params import Param
 from ..specs import TensorSpec
-from .base import ACTIVATIONS, NORMALISATION, Context, NodeKind, need_layout, register
+from .base import (
+    ACTIVATIONS,
+    NORMALISATION,
+    Context,
+    NodeKind,
+    ShapeRule,
+    need_layout,
+    register,
+)
 
 
-def _float_passthrough(title: str):
+def _float_passthrough(title: str) -> ShapeRule:
     def rule(ctx: Context) -> TensorSpec:
         if ctx.x.dtype != "float":
             raise ShapeError(

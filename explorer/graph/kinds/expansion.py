@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, TypeGuard
 
 from ..errors import ParamError, ShapeError
-from ..params import Param
 from ..specs import TensorSpec
-from .base import Context, NodeKind, get_kind
+from .base import Context, CountRule, NodeKind, ShapeRule, get_kind
 
 BLOCK_INPUT = "@in"  # the block's own input, as a source inside its expansion
 
@@ -42,7 +41,8 @@ class ExpansionBuilder:
 
     nodes: list[SubNode] = field(default_factory=list)
 
-    def add(self, suffix: str, kind: str, *inputs: str, module: str | None = "", **params) -> str:
+    def add(self, suffix: str, kind: str, *inputs: str, module: str | None = "",
+            **params: Any) -> str:
         """Append a sub-node; ``module`` defaults to the suffix (None: it has no weights)."""
         self.nodes.append(
             SubNode(suffix, kind, params, tuple(inputs), suffix if module == "" else module)
@@ -100,21 +100,29 @@ def _limit_message(kind: NodeKind, node: SubNode) -> str:
         value = node.params.get(param.name)
         if _is_number(value) and param.max is not None and value > param.max:
             return (f"its inner {kind.title} '{node.suffix}' would have {param.name} = "
-                    f"{value:,}; the limit is {_whole(param)}.")
+                    f"{value:,}; the limit is {_whole(param.max)}.")
     return ""
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _whole(param: Param) -> str:
-    limit = param.max
+def _whole(limit: float) -> str:
     return f"{int(limit):,}" if float(limit).is_integer() else f"{limit:,}"
 
 
+class BlockRules(TypedDict):
+    """A block kind's rules, all made from its expansion: ``NodeKind(..., **rules)``."""
+
+    infer: ShapeRule
+    count: CountRule
+    expand: Callable[[Context], Expansion]
+    inside: Callable[[Context], ExpansionResult]
+
+
 def from_expansion(expand: Callable[[Context], Expansion],
-                   check: Callable[[Context], object]) -> dict[str, Callable]:
+                   check: Callable[[Context], object]) -> BlockRules:
     """A block kind's shape rule, parameter count and expansion, all from one ``expand``.
 
     ``check`` refuses inputs the block cannot take, with the block's own words,

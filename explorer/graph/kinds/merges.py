@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import ShapeError
 from ..params import Param
 from ..specs import TensorSpec, format_shape
-from .base import MERGES, Context, NodeKind, register
+from .base import MERGES, Context, NodeKind, ShapeRule, register
 
 _INPUTS = Param("inputs", int, 2, "Number of input ports", min=2, max=16)
 
@@ -37,7 +37,7 @@ def projection_hint(a: TensorSpec, b: TensorSpec) -> str:
     return "Make both inputs the same shape, or use Concat, which joins different widths."
 
 
-def _same_shapes(title: str, verb: str):
+def _same_shapes(title: str, verb: str) -> ShapeRule:
     def rule(ctx: Context) -> TensorSpec:
         inputs = _float_inputs(ctx, title)
         first = inputs[0]

@@ -9,6 +9,7 @@ from .base import (
     POOLING,
     Context,
     NodeKind,
+    ShapeRule,
     check_spatial,
     conv_out,
     need_layout,
@@ -20,7 +21,7 @@ def pool_stride(ctx: Context) -> int:
     return ctx["kernel_size"] if ctx["stride"] == AUTO else ctx["stride"]
 
 
-def _pool(title: str):
+def _pool(title: str) -> ShapeRule:
     def rule(ctx: Context) -> TensorSpec:
         c, h, w = need_layout(ctx, title, "image", hint="Pooling windows slide over images.").shape
         k, s = ctx["kernel_size"], pool_stride(ctx)
@@ -62,7 +63,7 @@ AVG_POOL = NodeKind(
 )
 
 
-def _global_pool(title: str):
+def _global_pool(title: str) -> ShapeRule:
     def rule(ctx: Context) -> TensorSpec:
         x = need_layout(
             ctx,

@@ -47,11 +47,12 @@ def read_table(path: Path) -> Table:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
-    rows, numbers = [], []
+    rows: list[tuple[str, ...]] = []
+    numbers: list[int] = []
     try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                rows.append(tuple(cell.strip() for cell in row))
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                rows.append(tuple(cell.strip() for cell in cells))
                 numbers.append(reader.line_num)
     except csv.Error as error:
         raise DatasetError(f"csv: '{path.name}' row {reader.line_num} cannot be read: "
@@ -183,6 +184,7 @@ def _make(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
     features = [c for c in range(len(table.columns)) if c != target]
     x = numbers(table, features)
     target_name = table.columns[target]
+    names: tuple[str, ...]
     if opts["task"] == "regression":
         y, classes, names = numbers(table, [target]), None, ()
     else:

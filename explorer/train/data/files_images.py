@@ -58,8 +58,8 @@ def read_image(path: Path, size: int, grayscale: bool) -> np.ndarray:
     from PIL import Image
 
     try:
-        with Image.open(path) as image:
-            image = image.convert("L" if grayscale else "RGB")
+        with Image.open(path) as file:
+            image = file.convert("L" if grayscale else "RGB")
             image = image.resize((size, size), Image.Resampling.BILINEAR)
             pixels = np.asarray(image, dtype=np.float32) / 255.0
     except Exception:  # a user's file can fail to decode in many ways; each means "unreadable"

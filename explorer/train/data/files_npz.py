@@ -17,7 +17,7 @@ import numpy as np
 from explorer.graph.params import Param
 from explorer.graph.specs import TensorSpec, format_shape
 
-from .dataset import DatasetInfo, Generated
+from .dataset import DatasetInfo, Generated, Task
 from .errors import DatasetError
 from .user_files import USER_GROUP, existing_path, path_option
 
@@ -102,7 +102,8 @@ def _inputs(file: str, x: np.ndarray, tokens: bool) -> tuple[np.ndarray, TensorS
     return scaled, TensorSpec(scaled.shape[1:])
 
 
-def _classes(file: str, y: np.ndarray, spec: TensorSpec) -> tuple[np.ndarray, int, tuple]:
+def _classes(file: str, y: np.ndarray,
+             spec: TensorSpec) -> tuple[np.ndarray, int, tuple[str, ...]]:
     example = spec.shape if spec.layout != "image" else spec.shape[1:]
     fits = y.ndim == 1 or (y.ndim > 1 and y.shape[1:] == example)
     if not fits or (spec.layout == "features" and y.ndim > 1):
@@ -148,7 +149,7 @@ def _make(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
         y = require_finite(file, "y", y, _float32(y)).reshape(len(y), -1)
         return Generated(x, y, spec, "regression", description=_describe(file, x, spec))
     y, classes, names = _classes(file, y, spec)
-    kind = "segmentation" if y.ndim == 3 else "classification"
+    kind: Task = "segmentation" if y.ndim == 3 else "classification"
     return Generated(x, y, spec, kind, classes, names, _describe(file, x, spec))
 
 

@@ -16,47 +16,47 @@ import numpy as np
 Inside = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def _circle(u, v):
+def _circle(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return u * u + v * v <= 1.0
 
 
-def _square(u, v):
+def _square(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.maximum(abs(u), abs(v)) <= 0.8
 
 
-def _triangle(u, v):  # apex up, flat base
+def _triangle(u: np.ndarray, v: np.ndarray) -> np.ndarray:  # apex up, flat base
     return (v >= -0.9) & (v <= 0.8) & (abs(u) <= (v + 0.9) * 0.56)
 
 
-def _plus(u, v):
+def _plus(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return ((abs(u) <= 0.3) & (abs(v) <= 1.0)) | ((abs(v) <= 0.3) & (abs(u) <= 1.0))
 
 
-def _ring(u, v):
+def _ring(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     r2 = u * u + v * v
     return (r2 >= 0.55**2) & (r2 <= 1.0)
 
 
-def _diamond(u, v):
+def _diamond(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return abs(u) + abs(v) <= 1.0
 
 
-def _x(u, v):
+def _x(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return ((abs(u - v) <= 0.42) | (abs(u + v) <= 0.42)) & (np.maximum(abs(u), abs(v)) <= 0.8)
 
 
-def _frame(u, v):
+def _frame(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     edge = np.maximum(abs(u), abs(v))
     return (edge >= 0.45) & (edge <= 0.85)
 
 
-def _star(u, v):  # five points, one at the top
+def _star(u: np.ndarray, v: np.ndarray) -> np.ndarray:  # five points, one at the top
     angle = np.arctan2(u, -v)
     reach = 0.45 + 0.55 * ((1.0 + np.cos(5.0 * angle)) / 2.0) ** 2
     return np.sqrt(u * u + v * v) <= reach
 
 
-def _half_disc(u, v):  # flat side up
+def _half_disc(u: np.ndarray, v: np.ndarray) -> np.ndarray:  # flat side up
     return (u * u + (v + 0.45) ** 2 <= 1.05**2) & (v >= -0.45)
 
 

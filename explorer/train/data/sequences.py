@@ -8,6 +8,7 @@ For parity it gives one class per sequence: is the number of 1s even?
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from explorer.graph.params import Param
 from explorer.graph.specs import TensorSpec
 
-from .dataset import DatasetInfo, Generated
+from .dataset import DatasetInfo, Generated, Maker
 from .limits import require_memory
 
 SEQUENCES_GROUP = "Sequences"
@@ -34,7 +35,7 @@ def _tokens(name: str, opts: dict[str, Any], rng: np.random.Generator) -> np.nda
     return rng.integers(0, opts["vocab"], (opts["count"], opts["length"]), dtype=np.int64)
 
 
-def _per_token(name: str, rule):
+def _per_token(name: str, rule: Callable[[np.ndarray], np.ndarray]) -> Maker:
     def make(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
         x = _tokens(name, opts, rng)
         spec = TensorSpec((opts["length"],), "long", vocab=opts["vocab"])
@@ -63,7 +64,7 @@ def _parity(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
     return Generated(x, labels, spec, "classification", 2, ("even", "odd"))
 
 
-def _info(name: str, title: str, description: str, make) -> DatasetInfo:
+def _info(name: str, title: str, description: str, make: Maker) -> DatasetInfo:
     return DatasetInfo(name, title, description, SEQUENCES_GROUP, _options(),
                        "classification", "TokenInput", make)
 

@@ -16,7 +16,7 @@ import numpy as np
 from explorer.graph.params import Param
 from explorer.graph.specs import TensorSpec
 
-from .dataset import DatasetInfo, Generated
+from .dataset import DatasetInfo, Generated, Maker
 
 _FOLDER = resources.files("explorer.train.data") / "bundled"
 
@@ -44,7 +44,7 @@ def _digits(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
     return Generated(x, target.copy(), spec, "classification", 10, names)
 
 
-def _table(name: str, class_names: tuple[str, ...] = ()):
+def _table(name: str, class_names: tuple[str, ...] = ()) -> Maker:
     def make(opts: dict[str, Any], rng: np.random.Generator) -> Generated:
         data, target, names = bundled(name)
         names = class_names or names

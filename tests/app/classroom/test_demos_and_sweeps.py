@@ -88,7 +88,7 @@ def test_the_gallery_lists_the_demonstrations_and_opens_one(window, qtbot, monke
         return self.result()
 
     monkeypatch.setattr(ExamplesGallery, "exec", choose_the_first_demonstration)
-    window.show_examples()
+    window.actions_.examples.trigger()
     assert opened == [next(iter(DEMOS))]
 
 

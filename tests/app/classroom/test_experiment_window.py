@@ -15,7 +15,7 @@ import pytest
 from explorer.app.classroom import results
 from explorer.app.classroom.experiment import Experiment
 from explorer.app.classroom.experiment_window import ExperimentWindow
-from explorer.app.training import run_session
+from explorer.app.runs import run_session
 from explorer.graph import TrainingSettings, recipes
 from explorer.graph.experiments import Variant, sweep_variants
 from explorer.train import RunProcess

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
 from explorer.app.classroom.experiment import Experiment
 from explorer.app.classroom.experiment_window import ExperimentWindow
-from explorer.app.training.workspace import runs_dir
+from explorer.app.paths import runs_dir
 from explorer.graph import TrainingSettings, recipes
 from explorer.graph.experiments import Variant
 from explorer.train.experiments import run_experiment
@@ -95,7 +95,7 @@ def layout_of(window):
     docks = {d.objectName(): (d.isVisible(), window.dockWidgetArea(d))
              for d in window.findChildren(QDockWidget)}
     bars = {b.objectName(): b.isVisible() for b in window.findChildren(QToolBar)}
-    return docks, bars, window.menuBar().isVisible(), window.ui_zoom, window.isFullScreen()
+    return docks, bars, window.menuBar().isVisible(), window.look.ui_zoom, window.isFullScreen()
 
 
 def test_presentation_mode_hides_the_clutter_and_leaving_restores_the_layout(window, qtbot):
@@ -116,7 +116,7 @@ def test_presentation_mode_hides_the_clutter_and_leaving_restores_the_layout(win
     assert bar.isVisible()
     texts = [a.text() for a in bar.actions() if a.text()]
     assert texts == ["Train", "Pause", "Step", "Stop", "Leave Presentation"]
-    assert window.ui_zoom == 1.5
+    assert window.look.ui_zoom == 1.5
     presentation.leave_action.trigger()  # Esc
     assert not presentation.active
     qtbot.waitUntil(lambda: layout_of(window) == before)

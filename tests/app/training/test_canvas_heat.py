@@ -4,8 +4,8 @@ structure changes or when asked."""
 
 from types import SimpleNamespace
 
-from explorer.app.training.buffers import NODE_STATS
-from explorer.app.training.gradient_colours import (
+from explorer.app.runs.buffers import NODE_STATS
+from explorer.app.runs.gradient_colours import (
     LOG_MAX,
     LOG_MIN,
     describe_size,

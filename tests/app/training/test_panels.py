@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from explorer.app.runs.buffers import NODE_STATS, RunBuffers, smoothed
+from explorer.app.runs.gradient_panel import GradientFlowPanel
+from explorer.app.runs.loss_panel import LossPanel
 from explorer.app.training.boundary_panel import BoundaryPanel, boundary_image, class_colours
-from explorer.app.training.buffers import NODE_STATS, RunBuffers, smoothed
-from explorer.app.training.gradient_panel import GradientFlowPanel
-from explorer.app.training.loss_panel import LossPanel
 from explorer.train.boundary import BoundaryFrame, BoundaryGrid, probabilities_to_bytes
 
 

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
+from explorer.app.paths import runs_dir
 from explorer.app.training import run_history
-from explorer.app.training.workspace import runs_dir
 from explorer.graph import SetParams, recipes
 from explorer.train.run_index import rename_run
 

@@ -7,8 +7,8 @@ stranger that merely shares a record's class name) is passed over.
 
 import logging
 
-from explorer.app.training import run_session
-from explorer.app.training.run_session import PAUSED, RUNNING, RunSession
+from explorer.app.runs import run_session
+from explorer.app.runs.run_session import PAUSED, RUNNING, RunSession
 from explorer.graph import Project
 from explorer.train.errors import SetupError
 from explorer.train.records import Progress, RunStarted, StateChanged, StepRecord

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from explorer.app.training.buffers import (
+from explorer.app.runs.buffers import (
     NODE_STATS,
     RunBuffers,
     Series,

@@ -93,10 +93,10 @@ class LossPanel(QWidget):
         self._overlay_curves: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
         self._runs: list[tuple[RunBuffers, tuple[pg.PlotDataItem, ...]]] = []
         self._runs_drawn: dict[int, int] = {}  # index of a run -> buffers version drawn
-        self.cursor = pg.InfiniteLine(angle=90, movable=False,
+        self.step_line = pg.InfiniteLine(angle=90, movable=False,
                                       pen=pg.mkPen((128, 128, 128, 140), width=1))
-        self.cursor.hide()
-        self.loss_plot.addItem(self.cursor, ignoreBounds=True)
+        self.step_line.hide()
+        self.loss_plot.addItem(self.step_line, ignoreBounds=True)
         self._hover = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._mouse_moved)
         self._smoothing_changed(self.smoothing.value())
@@ -231,7 +231,7 @@ class LossPanel(QWidget):
                 step = plot.vb.mapSceneToView(position).x()
                 self.show_values_at(step)
                 return
-        self.cursor.hide()
+        self.step_line.hide()
 
     def show_values_at(self, step: float) -> str:
         """Put the values nearest ``step`` in the read-out (and return its text)."""
@@ -257,8 +257,8 @@ class LossPanel(QWidget):
         if shown_step is None:
             self.readout.setText(" ")
             return ""
-        self.cursor.setValue(shown_step)
-        self.cursor.show()
+        self.step_line.setValue(shown_step)
+        self.step_line.show()
         text = f"step <b>{shown_step:,.0f}</b> · " + " · ".join(parts)
         self.readout.setText(text)
         return text

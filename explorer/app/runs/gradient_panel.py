@@ -21,6 +21,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..plain_text import escaped
@@ -240,7 +241,7 @@ class GradientFlowPanel(QWidget):
         if self.uses_ramp:
             with np.errstate(divide="ignore", invalid="ignore"):
                 sizes = np.nan_to_num(np.log10(np.abs(self.values)), nan=LOG_MIN)
-            brushes = [pg.mkBrush(ramp_colour(float(v))) for v in sizes]
+            brushes: list[QBrush] | None = [pg.mkBrush(ramp_colour(float(v))) for v in sizes]
         else:
             brushes = [pg.mkBrush(TRAIN)] * len(ends)
         rows = np.arange(len(ends))
