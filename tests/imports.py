@@ -1,5 +1,5 @@
 """What a fresh interpreter has imported after some statements: the check behind the
-tests that keep heavy libraries (torch, Qt, pyqtgraph, black) out of places that must
+tests that keep heavy libraries (torch, Qt, pyqtgraph, the export layer) out of places that must
 start quickly or stay light."""
 
 import subprocess

@@ -22,7 +22,7 @@ import atexit
 import logging
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # sized to the number of cores.
 MAX_THREADS = 16
 
+T = TypeVar("T")
+# A result crosses threads through a Qt signal typed ``object``: past that point it is Any.
 ResultCallback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
 
@@ -70,7 +72,7 @@ class BackgroundWork(QObject):
     def busy(self) -> bool:
         return bool(self._jobs)
 
-    def submit(self, work: Callable[[], Any], on_result: ResultCallback,
+    def submit(self, work: Callable[[], T], on_result: Callable[[T], None],
                on_error: ErrorCallback) -> int:
         """Start ``work()`` on a pooled thread; returns the job's number.
 
@@ -100,7 +102,7 @@ class BackgroundWork(QObject):
                 self.busy_changed.emit(False)
 
 
-def _run(job: int, work: Callable[[], Any], relay: _Relay) -> None:
+def _run(job: int, work: Callable[[], object], relay: _Relay) -> None:
     """A worker's part: run ``work`` and send what came of it home."""
     try:
         result = work()

@@ -3,7 +3,7 @@
 After every check of the graph (``Document.checked``) the panel waits a
 moment for the edits to settle (``DEBOUNCE_MS``), snapshots the project as
 its JSON text and makes the code from that snapshot on a worker thread:
-the export layer imports torch and formats with black, which must not freeze
+the export layer imports torch and formats with ruff, which must not freeze
 the canvas. Each snapshot carries the graph's generation number; a result
 for an older generation is dropped, and only one job runs at a time (the
 newest waiting one runs next). While the panel is hidden nothing is made,

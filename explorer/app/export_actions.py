@@ -2,7 +2,7 @@
 
 Each export asks where to write, snapshots the project as its file text and
 runs the export layer on a worker thread (it imports torch, formats with
-black, and for ONNX checks the file against onnxruntime: seconds, not
+ruff, and for ONNX checks the file against onnxruntime: seconds, not
 milliseconds). A busy bar shows in the status bar meanwhile; the outcome,
 the path written or the reason it could not be, comes as a notice. A network
 with errors is not exported: the notice names the first error, and no file

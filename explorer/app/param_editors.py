@@ -10,7 +10,6 @@ them. Every editor emits ``committed(value)`` with what the user chose and
 
 from __future__ import annotations
 
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -27,6 +26,10 @@ from explorer.graph import AUTO, Param
 
 INT_LIMIT = 2**31 - 1  # QSpinBox holds a C int
 
+# What a parameter holds: a number, a yes/no, a choice, or "auto" (a str).
+# Editors also hand on text that is not a number, for the model to refuse in words.
+ParamValue = int | float | bool | str
+
 
 class ParamEditor(QWidget):
     """Base: one parameter's control."""
@@ -41,11 +44,11 @@ class ParamEditor(QWidget):
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
 
-    def set_value(self, value: Any, resolved: Any = None) -> None:
+    def set_value(self, value: ParamValue, resolved: ParamValue | None = None) -> None:
         """Show ``value`` (from the model) without emitting ``committed``."""
         raise NotImplementedError
 
-    def value(self) -> Any:
+    def value(self) -> ParamValue:
         raise NotImplementedError
 
 
@@ -65,14 +68,14 @@ class IntEditor(ParamEditor):
         self.spin.valueChanged.connect(self.committed.emit)
         self.spin.editingFinished.connect(self.finished.emit)
 
-    def set_value(self, value: Any, resolved: Any = None) -> None:
+    def set_value(self, value: ParamValue, resolved: ParamValue | None = None) -> None:
         shown = value if isinstance(value, int) else resolved
         if isinstance(shown, int):
             self.spin.blockSignals(True)
             self.spin.setValue(shown)
             self.spin.blockSignals(False)
 
-    def value(self) -> Any:
+    def value(self) -> ParamValue:
         return self.spin.value()
 
 
@@ -109,9 +112,9 @@ class FloatEditor(ParamEditor):
             line.editingFinished.connect(self._text_entered)
             self.line = line
             self._layout.addWidget(line)
-        self._shown: Any = None
+        self._shown: ParamValue | None = None
 
-    def set_value(self, value: Any, resolved: Any = None) -> None:
+    def set_value(self, value: ParamValue, resolved: ParamValue | None = None) -> None:
         shown = value if isinstance(value, (int, float)) else resolved
         self._shown = shown
         if not isinstance(shown, (int, float)):
@@ -123,7 +126,7 @@ class FloatEditor(ParamEditor):
         elif self.line is not None:
             self.line.setText(f"{float(shown):g}")
 
-    def value(self) -> Any:
+    def value(self) -> ParamValue:
         if self.spin is not None:
             return self.spin.value()
         assert self.line is not None
@@ -137,7 +140,7 @@ class FloatEditor(ParamEditor):
         self.finished.emit()
 
 
-def parse_number(text: str) -> Any:
+def parse_number(text: str) -> float | str:
     """A number typed by a person ("1e-5", "0,5", " 3 "); the text itself if it is none."""
     cleaned = text.strip().replace(",", ".").replace("−", "-")
     try:
@@ -159,12 +162,12 @@ class BoolEditor(ParamEditor):
         self.committed.emit(on)
         self.finished.emit()
 
-    def set_value(self, value: Any, resolved: Any = None) -> None:
+    def set_value(self, value: ParamValue, resolved: ParamValue | None = None) -> None:
         self.box.blockSignals(True)
         self.box.setChecked(bool(value))
         self.box.blockSignals(False)
 
-    def value(self) -> Any:
+    def value(self) -> ParamValue:
         return self.box.isChecked()
 
 
@@ -181,12 +184,12 @@ class ChoiceEditor(ParamEditor):
         self.committed.emit(self.combo.itemText(index))
         self.finished.emit()
 
-    def set_value(self, value: Any, resolved: Any = None) -> None:
+    def set_value(self, value: ParamValue, resolved: ParamValue | None = None) -> None:
         self.combo.blockSignals(True)
         self.combo.setCurrentText(str(value))
         self.combo.blockSignals(False)
 
-    def value(self) -> Any:
+    def value(self) -> ParamValue:
         return self.combo.currentText()
 
 
@@ -202,10 +205,10 @@ class TextEditor(ParamEditor):
         self.committed.emit(self.line.text())
         self.finished.emit()
 
-    def set_value(self, value: Any, resolved: Any = None) -> None:
+    def set_value(self, value: ParamValue, resolved: ParamValue | None = None) -> None:
         self.line.setText(str(value))
 
-    def value(self) -> Any:
+    def value(self) -> ParamValue:
         return self.line.text()
 
 
@@ -228,7 +231,7 @@ class AutoEditor(ParamEditor):
         self.committed.emit(AUTO if on else self.inner.value())
         self.finished.emit()
 
-    def set_value(self, value: Any, resolved: Any = None) -> None:
+    def set_value(self, value: ParamValue, resolved: ParamValue | None = None) -> None:
         is_auto = value == AUTO
         fallback = resolved if resolved is not None else (
             self.param.default if self.param.default != AUTO else self.param.min or 0)
@@ -238,7 +241,7 @@ class AutoEditor(ParamEditor):
         self.auto.blockSignals(False)
         self.inner.setEnabled(not is_auto)
 
-    def value(self) -> Any:
+    def value(self) -> ParamValue:
         return AUTO if self.auto.isChecked() else self.inner.value()
 
 

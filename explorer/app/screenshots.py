@@ -22,7 +22,7 @@ from explorer.graph.project import load
 
 SIZE = (1600, 1000)
 CODE_PANEL_WIDTH = 720  # wide enough for the code's 88-character lines
-CODE_WAIT_SECONDS = 60  # the first code in a process imports torch and black
+CODE_WAIT_SECONDS = 60  # the first code in a process imports torch and runs ruff
 TRAIN_WAIT_SECONDS = 240  # a training picture waits at most this long for its run
 TRAIN_PANEL_WIDTH = 380
 

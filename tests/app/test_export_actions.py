@@ -9,7 +9,7 @@ import pytest
 from explorer.app import export_actions
 from explorer.graph import Disconnect, SetParams, recipes
 
-EXPORT_TIMEOUT_MS = 60_000  # the first export in a test process imports torch and black
+EXPORT_TIMEOUT_MS = 60_000  # the first export in a test process imports torch and runs ruff
 
 
 def _unexpected(name):

@@ -68,13 +68,13 @@ def test_relay_installs_and_uninstalls_the_hook():
     assert sys.excepthook is before
 
 
-def test_the_editor_starts_without_torch_black_or_the_export_layer(tmp_path):
+def test_the_editor_starts_without_torch_or_the_export_layer(tmp_path):
     opened = ("from explorer.app.application import create_application\n"
               "app = create_application()\n"
               "from explorer.app.main_window import MainWindow\n"
               "w = MainWindow(); w.show()\n"
               "[app.processEvents() for _ in range(20)]; w.autosaver.stop()")
-    assert loaded_after(opened, ["torch", "black", "explorer.export"], home=tmp_path) == []
+    assert loaded_after(opened, ["torch", "explorer.export"], home=tmp_path) == []
 
 
 @pytest.mark.qt_no_exception_capture

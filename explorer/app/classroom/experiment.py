@@ -13,13 +13,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from explorer.graph import Project, TrainingSettings, check_graph
 from explorer.graph.demos import Demo
 from explorer.graph.experiments import Variant, shared
 
 from ..runs.buffers import RunBuffers
+
+if TYPE_CHECKING:
+    from explorer.train.lesions import LesionStudy
+    from explorer.train.memory import MemoryReport
 
 # One colour per variant, the same in the table, the curves and the side-by-side panels.
 VARIANT_COLOURS = ("#2f6fe4", "#e0792b", "#2fa37a", "#c2559b", "#8d6cd9", "#8a9a2b",
@@ -94,8 +98,8 @@ class VariantRun:
     seconds: float = 0.0
     run_dir: Path | None = None
     buffers: RunBuffers = field(default_factory=RunBuffers)
-    lesion: Any = None  # LesionStudy, in a lesion experiment
-    memory: tuple[Any, Any] | None = None  # (without, with checkpointing) MemoryReports
+    lesion: LesionStudy | None = None  # in a lesion experiment
+    memory: tuple[MemoryReport, MemoryReport] | None = None  # without, with checkpointing
     analysis_error: str = ""  # why the lesion study or measurement could not be made
 
     @classmethod

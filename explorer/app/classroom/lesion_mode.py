@@ -12,7 +12,7 @@ context menu measures just that block.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -23,6 +23,8 @@ from ..seams import CanvasFocus, DockHost, EditorRuns, MenuHost, Notices
 from .work import failure_text, study_lesions
 
 if TYPE_CHECKING:
+    from explorer.train.lesions import LesionStudy
+
     from .lesion_panel import LesionPanel
 
 NO_RUN = ("There is no finished run to study: train the network first (F5), or pick a "
@@ -86,7 +88,7 @@ class LesionMode(QObject):
                           lambda study: self._studied(target, study),
                           lambda error: self._failed(target, error))
 
-    def _studied(self, run_dir: Path, study: Any) -> None:
+    def _studied(self, run_dir: Path, study: LesionStudy) -> None:
         if run_dir != self.run_dir or self.panel is None:
             return  # another study was asked for meanwhile
         self.panel.show_study(study)
@@ -126,7 +128,7 @@ class LesionMode(QObject):
                           lambda error: self._failed(run_dir, error))
         return True
 
-    def _switched_off(self, run_dir: Path, node_id: str, study: Any) -> None:
+    def _switched_off(self, run_dir: Path, node_id: str, study: LesionStudy) -> None:
         panel = self.ensure_panel()
         lesion = study.lesions[0]
         if run_dir != self.run_dir:

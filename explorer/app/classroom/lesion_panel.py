@@ -11,7 +11,7 @@ Hovering a bar names the block (``hovered`` says which, for the canvas).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -21,6 +21,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..plain_text import escaped
 from ..runs.plot_style import add_readout_and_plots, background, foreground, style_plot
+
+if TYPE_CHECKING:
+    from explorer.train.lesions import Lesion, LesionStudy
 
 HEALTHY, BROKEN = QColor("#2fa37a"), QColor("#d93a35")
 BASELINE_COLOUR, CHANCE_COLOUR = "#2f6fe4", "#d93a35"
@@ -52,7 +55,7 @@ class LesionPanel(QWidget):
 
     def __init__(self, title: str = "", colour: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.study: Any = None  # the LesionStudy shown
+        self.study: LesionStudy | None = None  # the study shown
         self.rows: list[str] = []  # node ids, top to bottom
         self.highlighted: str | None = None
         self._hovered = ""
@@ -92,7 +95,7 @@ class LesionPanel(QWidget):
         html = text.replace("&", "&amp;").replace("<", "&lt;")
         self.readout.setText(f"<span style='color:{colour}'>{html}</span>" if colour else html)
 
-    def show_study(self, study: Any) -> None:
+    def show_study(self, study: LesionStudy) -> None:
         """Draw a LesionStudy (one bar per lesion, in network order)."""
         self.study = study
         self.rows = [", ".join(lesion.node_ids) for lesion in study.lesions]
@@ -107,7 +110,7 @@ class LesionPanel(QWidget):
         self.highlighted = node_id
         self._draw()
 
-    def lesion_of(self, node_id: str) -> Any:
+    def lesion_of(self, node_id: str) -> Lesion | None:
         if self.study is None:
             return None
         return next((lesion for lesion in self.study.lesions if node_id in lesion.node_ids),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -32,6 +32,11 @@ from .experiment import (
     VariantRun,
 )
 from .work import failure_text, measure_memory, study_lesions
+
+if TYPE_CHECKING:
+    from explorer.train.lesions import LesionStudy
+    from explorer.train.memory import MemoryReport
+    from explorer.train.records import Progress, RunEnded, RunStarted
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +150,8 @@ class ExperimentRunner(QObject):
                           lambda reports: self._measured(generation, index, reports),
                           lambda error: self._measure_failed(generation, index, error))
 
-    def _measured(self, generation: int, index: int, reports: tuple[Any, Any]) -> None:
+    def _measured(self, generation: int, index: int,
+                  reports: tuple[MemoryReport, MemoryReport]) -> None:
         if generation != self._generation:
             return
         self.runs[index].memory = reports
@@ -172,19 +178,19 @@ class ExperimentRunner(QObject):
 
     # -- the session's news ---------------------------------------------------------------------
 
-    def _run_started(self, started: Any) -> None:
+    def _run_started(self, started: RunStarted) -> None:
         run_dir = self.session.run_dir
         self._set(self.current, status=RUNNING, total_steps=started.total_steps,
                   run_dir=Path(run_dir) if run_dir is not None else None)
 
-    def _progress(self, progress: Any) -> None:
+    def _progress(self, progress: Progress) -> None:
         if 0 <= self.current < len(self.runs):
             run = self.runs[self.current]
             run.step = progress.step
             run.total_steps = progress.total_steps
             self.variant_changed.emit(self.current)
 
-    def _run_ended(self, ended: Any) -> None:
+    def _run_ended(self, ended: RunEnded) -> None:
         index = self.current
         run = self.runs[index]
         self._set(index, status={"done": DONE, "stopped": STOPPED}.get(ended.status, FAILED),
@@ -208,7 +214,7 @@ class ExperimentRunner(QObject):
                           lambda study: self._studied(run, study, ""),
                           lambda error: self._studied(run, None, failure_text(error)))
 
-    def _studied(self, run: VariantRun, study: Any, error: str) -> None:
+    def _studied(self, run: VariantRun, study: LesionStudy | None, error: str) -> None:
         self._analyses -= 1
         if run not in self.runs:
             return  # from an earlier Run of the experiment

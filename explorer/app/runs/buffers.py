@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from explorer.train.records import NodeStats, StepRecord
 
 START_CAPACITY = 1024
 MAX_BINS = 512  # a heatmap keeps at most 2 × MAX_BINS columns: bins merge in pairs when full
@@ -216,7 +219,7 @@ class NodeHistory:
         self._latest = np.zeros((0, len(NODE_STATS)))
         self.bins = TimeBins(0, max_bins)
 
-    def add(self, step: int, stats: dict[str, Any]) -> None:
+    def add(self, step: int, stats: dict[str, NodeStats]) -> None:
         """Fold one record's ``{node_id: NodeStats}`` in."""
         new = [n for n in stats if n not in self._column]
         if new:
@@ -264,13 +267,13 @@ class RunBuffers:
     def __init__(self, max_bins: int = MAX_BINS) -> None:
         self.curves = {name: Series() for name in CURVES}
         self.nodes = NodeHistory(max_bins)
-        self.last: Any = None  # the latest StepRecord
+        self.last: StepRecord | None = None
         self.version = 0
 
     def __len__(self) -> int:
         return len(self.curves["train_loss"])
 
-    def add(self, record: Any) -> None:
+    def add(self, record: StepRecord) -> None:
         """Append one StepRecord."""
         for name in CURVES:
             value = getattr(record, name, None)
@@ -280,12 +283,12 @@ class RunBuffers:
         self.last = record
         self.version += 1
 
-    def add_all(self, records: Iterable[Any]) -> None:
+    def add_all(self, records: Iterable[StepRecord]) -> None:
         for record in records:
             self.add(record)
 
     @classmethod
-    def from_records(cls, records: Iterable[Any]) -> RunBuffers:
+    def from_records(cls, records: Iterable[StepRecord]) -> RunBuffers:
         buffers = cls()
         buffers.add_all(records)
         return buffers

@@ -12,13 +12,16 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from .. import theme
+
+if TYPE_CHECKING:
+    from explorer.train.records import NodeStats
 
 # (log10 of the gradient norm, colour): the ramp's stops, from vanishing to exploding.
 RAMP = ((-8.0, "#1a1f5c"), (-6.0, "#2b4fb3"), (-4.0, "#2f8fd0"), (-2.5, "#3fb6a8"),
@@ -67,7 +70,8 @@ STAT_WORDS = (("grad_norm", "Gradient norm"), ("grad_mean_abs", "Mean |gradient|
               ("act_std", "Output spread (std)"), ("gate_mean", "Gate mean T(x)"))
 
 
-def heat_for(stats: Mapping[str, Any], step: int) -> dict[str, tuple[QColor, tuple[str, ...]]]:
+def heat_for(stats: Mapping[str, NodeStats],
+             step: int) -> dict[str, tuple[QColor, tuple[str, ...]]]:
     """Canvas colours and tooltip lines from one record's ``{node_id: NodeStats}``.
 
     Nodes without weights have no gradient of their own: they keep their

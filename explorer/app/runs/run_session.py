@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -32,6 +32,11 @@ from explorer.train.records import Progress, RunEnded, RunStarted, StateChanged,
 
 from ..background import BackgroundWork
 from .buffers import RunBuffers
+
+if TYPE_CHECKING:  # these import torch: the run process has them, the editor only names them
+    from explorer.train.boundary import BoundaryChannel
+    from explorer.train.plan import RunPlan
+    from explorer.train.process import RunProcess
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +52,9 @@ IDLE, STARTING, RUNNING, PAUSED, STOPPING, ENDED = (
 class Launched:
     """What the worker thread hands back once the run process is up."""
 
-    plan: Any  # RunPlan
-    process: Any  # RunProcess
-    channel: Any  # BoundaryChannel, or None when the dataset has no map
+    plan: RunPlan
+    process: RunProcess
+    channel: BoundaryChannel | None  # None when the dataset has no map
 
 
 class Handover:
@@ -155,12 +160,12 @@ class RunSession(QObject):
         self.with_boundary = with_boundary
         self.state = IDLE
         self.buffers = RunBuffers()
-        self.plan: Any = None
-        self.process: Any = None
-        self.channel: Any = None
-        self.started: Any = None  # RunStarted
-        self.last_progress: Any = None
-        self.ended: Any = None  # RunEnded
+        self.plan: RunPlan | None = None
+        self.process: RunProcess | None = None
+        self.channel: BoundaryChannel | None = None
+        self.started: RunStarted | None = None
+        self.last_progress: Progress | None = None
+        self.ended: RunEnded | None = None
         self._cancel = False
         self._handover: Handover | None = None  # the launch in progress, or the last one
         self._work = BackgroundWork(self)
@@ -280,7 +285,7 @@ class RunSession(QObject):
             if frame is not None:
                 self.boundary.emit(frame)
         if process.ended is not None:
-            self._finish(process.ended)
+            self._finish(process, process.ended)
 
     # -- inside -------------------------------------------------------------------------
 
@@ -311,14 +316,14 @@ class RunSession(QObject):
         self._set_state(IDLE)
         self.start_failed.emit(start_error_text(error))
 
-    def _finish(self, ended: Any) -> None:
+    def _finish(self, process: RunProcess, ended: RunEnded) -> None:
         self._timer.stop()
         self.ended = ended
         if self.channel is not None:
             frame = self.channel.poll()  # the last map may follow the end
             if frame is not None:
                 self.boundary.emit(frame)
-        process, channel = self.process, self.channel
+        channel = self.channel
         # Reaping the process may wait a moment for it to exit: not on the UI thread.
         self._work.submit(lambda: _close(process, channel), lambda _: None,
                           lambda error: log.warning("closing a run: %s", error))
@@ -326,7 +331,7 @@ class RunSession(QObject):
         self.run_ended.emit(ended)
 
 
-def _close(process: Any, channel: Any, timeout: float = 10) -> None:
+def _close(process: RunProcess, channel: BoundaryChannel | None, timeout: float = 10) -> None:
     process.close(timeout)
     if channel is not None:
         channel.close()

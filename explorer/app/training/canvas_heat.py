@@ -10,7 +10,7 @@ Moving nodes keeps them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
@@ -19,6 +19,9 @@ from explorer.graph import ArchitectureGraph
 from ..document import Document
 from ..runs.gradient_colours import GradientLegend, heat_for
 from ..seams import NodeColours
+
+if TYPE_CHECKING:
+    from explorer.train.records import StepRecord
 
 STRUCTURE_EVENTS = ("node_added", "node_removed", "node_changed", "edge_added", "edge_removed")
 
@@ -33,7 +36,7 @@ class CanvasHeat(QObject):
         self.canvas = canvas
         self.enabled = True
         self.outdated = False  # the graph changed since the numbers being shown were made
-        self.record: Any = None  # the StepRecord shown (None: no colours)
+        self.record: StepRecord | None = None  # the record shown (None: no colours)
         self._shown_key: tuple | None = None
         self.legend = GradientLegend(canvas.legend_host)
         self._graph: ArchitectureGraph | None = None
@@ -44,7 +47,7 @@ class CanvasHeat(QObject):
     def showing(self) -> bool:
         return self._shown_key is not None
 
-    def show_record(self, record: Any) -> None:
+    def show_record(self, record: StepRecord | None) -> None:
         """Colour the canvas after ``record`` (repaints only if it is a new one).
 
         After the graph's structure changed, the run's numbers describe another

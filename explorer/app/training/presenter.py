@@ -13,7 +13,7 @@ tenth of the editor's time per panel. Hidden panels cost nothing.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -25,9 +25,15 @@ from .lazy_panel import LazyPanel
 from .run_controls import format_duration
 
 if TYPE_CHECKING:  # pyqtgraph and numpy load with the panels, on first show
+    from explorer.train.boundary import BoundaryFrame
+    from explorer.train.records import Progress, RunEnded, RunStarted
+
+    from ..runs.buffers import RunBuffers
     from ..runs.gradient_panel import GradientFlowPanel
     from ..runs.loss_panel import LossPanel
     from .boundary_panel import BoundaryPanel
+    from .run_controls import RunControls
+    from .run_history import RunHistory
 
 REPAINT_MS = 25  # a repaint tick: one panel at a time, each in a frame of its own
 PANEL_SECONDS = 0.05  # each panel redraws at most 20 times a second
@@ -44,7 +50,7 @@ def device_words(device: str) -> str:
     return device
 
 
-def ended_text(ended: Any) -> str:
+def ended_text(ended: RunEnded) -> str:
     """How a run ended, in one sentence."""
     if ended.status == "done":
         return f"Done: {ended.step:,} steps in {format_duration(ended.elapsed)}."
@@ -59,11 +65,11 @@ class Panels(Protocol):
     gradient_host: LazyPanel[GradientFlowPanel]
     boundary_host: LazyPanel[BoundaryPanel]
     heat: CanvasHeat
-    showing: Any  # the buffers the panels show
+    showing: RunBuffers | None  # the buffers the panels show
     notices: Notices
 
     @property
-    def controls(self) -> Any: ...
+    def controls(self) -> RunControls | None: ...
 
     @property
     def loss(self) -> LossPanel | None: ...
@@ -75,13 +81,13 @@ class Panels(Protocol):
     def boundary(self) -> BoundaryPanel | None: ...
 
     @property
-    def history(self) -> Any: ...
+    def history(self) -> RunHistory | None: ...
 
     def say(self, text: str, *, error: bool = False, node_id: str | None = None) -> None: ...
 
     def update_actions(self) -> None: ...
 
-    def show_buffers(self, buffers: Any, name: str = "", steps: int = 0) -> None: ...
+    def show_buffers(self, buffers: RunBuffers, name: str = "", steps: int = 0) -> None: ...
 
 
 class RunPresenter(QObject):
@@ -91,8 +97,8 @@ class RunPresenter(QObject):
         super().__init__(parent)
         self.workspace = workspace
         self.session = RunSession(runs_dir, self)
-        self.frame: Any = None  # the newest decision-boundary map
-        self._frame_drawn: Any = None
+        self.frame: BoundaryFrame | None = None  # the newest decision-boundary map
+        self._frame_drawn: BoundaryFrame | None = None
         self._next = 0
         self._drawn_at: dict[str, float] = {}
         self._cost: dict[str, float] = {}  # seconds a redraw of each took, paint included
@@ -125,7 +131,7 @@ class RunPresenter(QObject):
         if controls is not None:
             self.show_state(controls)
 
-    def show_state(self, controls: Any) -> None:
+    def show_state(self, controls: RunControls) -> None:
         """The Train panel's line for the session's state."""
         session = self.session
         state = session.state
@@ -150,7 +156,7 @@ class RunPresenter(QObject):
             if session.last_progress is not None:
                 controls.show_progress(session.last_progress)
 
-    def _run_started(self, started: Any) -> None:
+    def _run_started(self, started: RunStarted) -> None:
         workspace, session = self.workspace, self.session
         name = session.plan.name if session.plan is not None else ""
         workspace.show_buffers(session.buffers, name, started.total_steps)
@@ -163,14 +169,14 @@ class RunPresenter(QObject):
             history.busy_paths.add(session.run_dir)
             history.reload()
 
-    def _progress(self, progress: Any) -> None:
+    def _progress(self, progress: Progress) -> None:
         if self.workspace.controls is not None:
             self.workspace.controls.show_progress(progress)
 
-    def _boundary(self, frame: Any) -> None:
+    def _boundary(self, frame: BoundaryFrame) -> None:
         self.frame = frame
 
-    def _run_ended(self, ended: Any) -> None:
+    def _run_ended(self, ended: RunEnded) -> None:
         self.repaint_all()
         self._repaint.stop()
         workspace = self.workspace

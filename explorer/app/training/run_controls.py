@@ -10,7 +10,7 @@ link to the node a failure is about. The settings form fills the rest.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
@@ -30,6 +30,9 @@ from ..runs.plot_style import STEADY
 from .devices import DeviceList
 from .settings_form import TrainingSettingsForm
 
+if TYPE_CHECKING:
+    from explorer.train.records import Progress
+
 
 def format_duration(seconds: float) -> str:
     """'12 s', '3 min 05 s', '1 h 02 min'; '…' while unknown."""
@@ -45,7 +48,7 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def progress_text(progress: Any) -> str:
+def progress_text(progress: Progress) -> str:
     """Speed, time left and recent loss of a Progress record, in one line."""
     speed = progress.steps_per_second
     rate = f"{speed:,.0f} steps/s" if speed >= 10 else f"{speed:.1f} steps/s"
@@ -119,7 +122,7 @@ class RunControls(QWidget):
     def status_text(self) -> str:
         return self.status.text()
 
-    def show_progress(self, progress: Any) -> None:
+    def show_progress(self, progress: Progress) -> None:
         self.progress.setRange(0, max(progress.total_steps, 1))
         self.progress.setValue(progress.step)
         self.speed.setText(progress_text(progress))

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +34,9 @@ from explorer.train.run_index import RunIndexError, RunSummary, delete_run, list
 from ..background import BackgroundWork
 from ..plain_text import question, tooltip
 from ..runs.buffers import RunBuffers
+
+if TYPE_CHECKING:
+    from explorer.train.run_record import RunRecord
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,7 @@ class OpenedRun:
     """A past run, read from its folder: the record and its numbers ready to draw."""
 
     summary: RunSummary
-    record: Any  # RunRecord
+    record: RunRecord
     buffers: RunBuffers
 
 

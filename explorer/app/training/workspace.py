@@ -12,7 +12,7 @@ trains at full speed; the canvas colours follow at 5 Hz.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -26,9 +26,16 @@ from .devices import DeviceList
 from .lazy_panel import LazyPanel
 
 if TYPE_CHECKING:  # pyqtgraph and numpy load with the panels, on first show
+    from explorer.train.run_index import RunSummary
+
+    from ..runs.buffers import RunBuffers
     from ..runs.gradient_panel import GradientFlowPanel
     from ..runs.loss_panel import LossPanel
+    from ..runs.run_session import RunSession
     from .boundary_panel import BoundaryPanel
+    from .presenter import RunPresenter
+    from .run_controls import RunControls
+    from .run_history import OpenedRun, RunHistory
 
 PANEL_HEIGHT = 300
 
@@ -53,8 +60,8 @@ class TrainingWorkspace(QObject):
         self.canvas = canvas
         self.unsaved = unsaved
         self.devices = DeviceList(self)
-        self.presenter: Any = None  # RunPresenter (with its RunSession), made on first use
-        self.showing: Any = None  # the buffers the panels show (a live run's or a past run's)
+        self.presenter: RunPresenter | None = None  # made on first use, with its RunSession
+        self.showing: RunBuffers | None = None  # a live run's or a past run's
         self.showing_steps = 0  # that run's length, for the panels' step axes
         self.presenting = False  # presentation mode arranges the panels; a run leaves them be
         self.heat = CanvasHeat(document, colours, self)
@@ -114,7 +121,7 @@ class TrainingWorkspace(QObject):
         menus.tool_bar.addActions(run)
         return made
 
-    def _build_controls(self) -> QWidget:
+    def _build_controls(self) -> RunControls:
         from .run_controls import RunControls
 
         controls = RunControls(self.document, self.actions, self.devices)
@@ -145,7 +152,7 @@ class TrainingWorkspace(QObject):
             self.presenter.prepare_boundary(panel)
         return panel
 
-    def _build_history(self) -> QWidget:
+    def _build_history(self) -> RunHistory:
         from .run_history import RunHistory
 
         history = RunHistory(runs_dir())
@@ -164,7 +171,7 @@ class TrainingWorkspace(QObject):
     # -- the built panels (None until shown) ---------------------------------------------------
 
     @property
-    def controls(self) -> Any:
+    def controls(self) -> RunControls | None:
         return self.controls_host.content
 
     @property
@@ -180,15 +187,15 @@ class TrainingWorkspace(QObject):
         return self.boundary_host.content
 
     @property
-    def history(self) -> Any:
+    def history(self) -> RunHistory | None:
         return self.history_host.content
 
     @property
-    def session(self) -> Any:
+    def session(self) -> RunSession | None:
         """The RunSession, once a run has been asked for (None before)."""
         return self.presenter.session if self.presenter is not None else None
 
-    def ensure_session(self) -> Any:
+    def ensure_session(self) -> RunSession:
         if self.presenter is None:
             from .presenter import RunPresenter
 
@@ -209,18 +216,18 @@ class TrainingWorkspace(QObject):
         """The run a study is about: the finished run on show, else the one picked in the
         run history, else the editor's last run (None if there is no finished run)."""
         session = self.session
-        ended = session is not None and session.state == "ended" and session.run_dir
-        name = session.plan.name if ended and session.plan else ""
-        if ended and self.showing is session.buffers:
-            return Path(session.run_dir), name
+        ended_dir = session.run_dir if session is not None and session.state == "ended" else None
+        name = session.plan.name if session is not None and session.plan else ""
+        if session is not None and ended_dir and self.showing is session.buffers:
+            return Path(ended_dir), name
         history = self.history
         if history is not None:
             summary = history.selected_summary()
             if (summary is not None and summary.path not in history.busy_paths
                     and summary.status != "running"):
                 return summary.path, summary.name
-        if ended:
-            return Path(session.run_dir), name
+        if ended_dir:
+            return Path(ended_dir), name
         return None
 
     # -- commands -------------------------------------------------------------------------------
@@ -302,7 +309,7 @@ class TrainingWorkspace(QObject):
         a["step"].setEnabled(state == "paused")
         a["stop"].setEnabled(state in ("starting", "running", "paused"))
 
-    def show_buffers(self, buffers: Any, name: str = "", steps: int = 0) -> None:
+    def show_buffers(self, buffers: RunBuffers, name: str = "", steps: int = 0) -> None:
         """Point the panels at ``buffers`` (a live run's, or a past run's of ``steps``)."""
         self.showing, self.showing_steps = buffers, steps
         for panel in (self.loss, self.gradients):
@@ -318,23 +325,23 @@ class TrainingWorkspace(QObject):
 
     # -- the run history -------------------------------------------------------------------------
 
-    def _show_past_run(self, run: Any) -> None:
+    def _show_past_run(self, run: OpenedRun) -> None:
         self.show_buffers(run.buffers, run.summary.name,
                           max(run.summary.total_steps, run.summary.steps))
         self.heat.start_afresh()
-        self.heat.show_record(self.showing.last)
+        self.heat.show_record(run.buffers.last)
 
-    def _show_live_run(self, summary: Any) -> None:
+    def _show_live_run(self, summary: RunSummary) -> None:
         """The run in progress was picked in the history: back to its live numbers."""
         session = self.session
         if session is not None and session.run_dir == summary.path:
             self.show_buffers(session.buffers, summary.name, max(summary.total_steps, 1))
 
-    def _compare(self, runs: list) -> None:
+    def _compare(self, runs: list[OpenedRun]) -> None:
         if self.loss is not None:
             self.loss.set_overlays([(r.summary.name, r.buffers) for r in runs])
 
-    def _restore(self, summary: Any) -> None:
+    def _restore(self, summary: RunSummary) -> None:
         """Put a run's graph and settings back in the editor (after asking about unsaved work)."""
         from explorer.graph import ProjectFileError, project
         from explorer.train.run_index import PROJECT_FILE
@@ -350,7 +357,7 @@ class TrainingWorkspace(QObject):
         self.say(f"Restored the graph and settings of “{summary.name}”. Your file changes "
                  "only when you save.")
 
-    def _export(self, summary: Any, path: str) -> None:
+    def _export(self, summary: RunSummary, path: str) -> None:
         from .exports import ExportError, export_curves_csv, export_plot, target_path
 
         target = target_path(path)
