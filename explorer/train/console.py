@@ -45,7 +45,29 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-every", type=int, help="steps between statistics records")
     parser.add_argument("--out", default="runs",
                         help="folder to put the run folder in (default: ./runs)")
+    add_threads_argument(parser)
     parser.set_defaults(run=run_train)
+
+
+def add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    """--threads: CPU threads to train with, recorded in each run's config.json."""
+    from .cores import default_threads
+
+    parser.add_argument(
+        "--threads", type=_positive_int, default=None, metavar="N",
+        help=f"CPU threads to train with (default: every core but one, here "
+        f"{default_threads()}); the same seed repeats a run exactly only with the same "
+        "number of threads on the same device")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"needs at least 1, not {value}")
+    return value
 
 
 def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
@@ -74,7 +96,7 @@ def run_train(args: argparse.Namespace) -> int:
     from .plan import plan_run
 
     try:
-        plan = plan_run(project, **overrides_from(args))
+        plan = plan_run(project, threads=args.threads, **overrides_from(args))
     except SetupError as error:
         _error(f"error: {error}")
         return EXIT_FAILED if error.graph_errors else EXIT_BAD_INPUT

@@ -28,7 +28,7 @@ class DemoResult:
 
 def run_demo(demo: Demo, *, out: str | os.PathLike[str] | None = None,
              on_start: Callable[[int, Variant], None] | None = None,
-             **overrides: Any) -> DemoResult:
+             threads: int | None = None, **overrides: Any) -> DemoResult:
     """Train (or, for the memory demonstration, measure) every variant of ``demo``."""
     outcome = DemoResult(demo)
     if demo.view == "memory":
@@ -42,7 +42,8 @@ def run_demo(demo: Demo, *, out: str | os.PathLike[str] | None = None,
                 activation_memory(project, checkpointing=True, batch_size=batch))
         return outcome
     outcome.results = run_experiment(demo.variants, demo.settings, out=out, on_start=on_start,
-                                     keep_models=demo.view == "lesion", **overrides)
+                                     keep_models=demo.view == "lesion", threads=threads,
+                                     **overrides)
     for variant, result in zip(demo.variants, outcome.results, strict=True):
         if demo.view == "lesion" and result.model is not None:
             project = shared(variant, demo.settings.replace(**overrides))

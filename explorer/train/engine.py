@@ -93,7 +93,8 @@ class Trainer:
         status: Status = "done"
         reason, node_id, details = "", None, ""
         try:
-            with reproducible(self.plan.settings, torch.device(self.plan.device)):
+            device = torch.device(self.plan.device)
+            with reproducible(self.plan.settings, device, self.plan.threads):
                 self.parts = parts = build_parts(self.plan)
                 self._begin(parts)
                 self._started = time.perf_counter()

@@ -1,4 +1,10 @@
-"""Seeds, deterministic kernels and mixed precision: the conditions a run computes under."""
+"""Seeds, threads, deterministic kernels and mixed precision: the conditions a run computes under.
+
+The same seed gives the same losses on the same device with the same number
+of CPU threads: reductions split across threads add in a different order, so
+a run on 1 thread and one on 4 differ in the last bits and drift apart.
+That is why a run's thread count is part of its configuration.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +19,17 @@ from explorer.graph import TrainingSettings
 
 
 @contextlib.contextmanager
-def reproducible(settings: TrainingSettings, device: torch.device) -> Iterator[None]:
-    """Seed every generator; in deterministic mode allow only deterministic kernels.
+def reproducible(settings: TrainingSettings, device: torch.device,
+                 threads: int | None = None) -> Iterator[None]:
+    """Seed every generator, use ``threads`` CPU threads (when given); in deterministic mode
+    allow only deterministic kernels.
 
     The global switches are put back afterwards, so an in-process run leaves
     the caller's torch as it found it.
     """
+    was_threads = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
     random.seed(settings.seed)
     torch.manual_seed(settings.seed)
     was_deterministic = torch.are_deterministic_algorithms_enabled()
@@ -33,6 +44,7 @@ def reproducible(settings: TrainingSettings, device: torch.device) -> Iterator[N
     finally:
         torch.use_deterministic_algorithms(was_deterministic)
         torch.backends.cudnn.benchmark = was_benchmark
+        torch.set_num_threads(was_threads)
 
 
 class Precision:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .console import add_threads_argument
+
 if TYPE_CHECKING:  # imported when needed at run time, so that --help stays instant
     from rich.console import Console
 
@@ -45,6 +47,7 @@ def _add_training_overrides(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="random seed, shared by every variant")
     parser.add_argument("--out", default=None, help="folder for results.csv, curves.csv and "
                         "the variants' run folders")
+    add_threads_argument(parser)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -89,6 +92,7 @@ def run_sweep(args: argparse.Namespace) -> int:
                   f"{settings.steps} steps each.")
     try:
         results = run_experiment(variants, settings, out=args.out and Path(args.out) / "runs",
+                                 threads=args.threads,
                                  on_start=lambda i, v: console.print(
                                      f"[{i + 1}/{len(variants)}] {v.label} …"))
     except SetupError as error:
@@ -125,7 +129,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
     console.print(f"[bold]{chosen.title}[/bold]\n{chosen.explanation}\n({chosen.paper})\n")
     try:
-        outcome = run_demo(chosen, out=args.out and Path(args.out) / "runs",
+        outcome = run_demo(chosen, out=args.out and Path(args.out) / "runs", threads=args.threads,
                            on_start=lambda i, v: console.print(
                                f"[{i + 1}/{len(chosen.variants)}] {v.label} …"),
                            **_overrides(args))

@@ -88,6 +88,7 @@ def run_experiment(
     keep_models: bool = False,
     on_start: Callable[[int, Variant], None] | None = None,
     callbacks: Callable[[Variant], Sequence[Callback]] | None = None,
+    threads: int | None = None,
     **overrides: Any,
 ) -> list[VariantResult]:
     """Train every variant with the same settings (the first variant's, unless given).
@@ -99,7 +100,8 @@ def run_experiment(
     if not variants:
         raise ValueError("an experiment needs at least one variant")
     base = (settings or variants[0].project.training).replace(**overrides)
-    plans = [plan_run(shared(v, base)) for v in variants]  # every problem shows up first
+    # Every problem shows up before anything trains.
+    plans = [plan_run(shared(v, base), threads=threads) for v in variants]
     results = []
     for index, (variant, plan) in enumerate(zip(variants, plans, strict=True)):
         if on_start is not None:

@@ -22,6 +22,7 @@ import torch
 from explorer.graph import ParamError, Project, check_graph, project
 from explorer.graph.settings import TrainingSettings
 
+from .cores import default_threads
 from .data import Dataset, DatasetError, check_against, load_dataset
 from .device import resolve_device
 from .errors import SetupError
@@ -41,6 +42,7 @@ class RunPlan:
     steps_per_epoch: int
     val_every: int
     name: str = ""
+    threads: int = 1  # CPU threads the run computes with (same seed, same threads: same run)
 
     def project(self) -> Project:
         return project.loads(self.project_text)
@@ -53,6 +55,7 @@ class RunPlan:
             "settings": s.to_dict(),
             "seed": s.seed,
             "device": self.device,
+            "threads": self.threads,
             "precision": s.precision,
             "deterministic": s.deterministic,
             "total_steps": self.total_steps,
@@ -100,8 +103,14 @@ def effective_settings(base: TrainingSettings, overrides: dict[str, Any]) -> Tra
         raise SetupError(_sentence(str(error).replace("parameter ", "setting ", 1))) from None
 
 
-def plan_run(source: Project, **overrides: Any) -> RunPlan:
-    """Resolve and check a run of ``source`` with the given setting overrides."""
+def plan_run(source: Project, *, threads: int | None = None, **overrides: Any) -> RunPlan:
+    """Resolve and check a run of ``source`` with the given setting overrides.
+
+    ``threads``: CPU threads to train with (default: every core but one).
+    """
+    if threads is not None and threads < 1:
+        raise SetupError(f"A run needs at least one CPU thread, not {threads}.",
+                         "Leave --threads out to use every core but one.")
     settings = effective_settings(source.training, overrides)
     graph = source.graph
     result = check_graph(graph, batch_size=settings.batch_size)
@@ -135,7 +144,8 @@ def plan_run(source: Project, **overrides: Any) -> RunPlan:
     total = settings.epochs * steps_per_epoch if settings.epochs else settings.steps
     snapshot = Project(graph, settings, source.name, source.description, source.notes)
     return RunPlan(project.dumps(snapshot), settings, dataset, _device_text(device), total,
-                   steps_per_epoch, validation_interval(total, settings.log_every), source.name)
+                   steps_per_epoch, validation_interval(total, settings.log_every), source.name,
+                   threads or default_threads())
 
 
 def validation_interval(total_steps: int, log_every: int) -> int:

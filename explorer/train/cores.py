@@ -1,0 +1,10 @@
+"""How many CPU threads a run uses unless told (no torch here: the CLI's --help reads it)."""
+
+from __future__ import annotations
+
+import os
+
+
+def default_threads() -> int:
+    """Every core but one, left for the editor (or the shell); never fewer than one."""
+    return max(1, (os.cpu_count() or 1) - 1)
