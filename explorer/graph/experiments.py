@@ -79,8 +79,31 @@ def sweep_variants(
             project.training = settings.replace(dataset_options=settings.dataset_options)
             label = f"{block}, {layers} layers"
             project.name = label
-            variants.append(Variant(label, project, {"block": block, "depth": layers}))
+            tags = {"block": block, "depth": layers}
+            if layers != depth:  # the family cannot have exactly that many: say so
+                tags["asked_depth"] = depth
+            variants.append(Variant(label, project, tags))
     return variants
+
+
+DEPTH_RULES = {
+    ("mlp", "residual"): "a residual MLP has one plain layer and two per block (odd depths)",
+    ("conv", "plain"): "the CIFAR ResNet and its plain twin have 6n+2 layers (8, 14, 20 …)",
+    ("conv", "residual"): "the CIFAR ResNet and its plain twin have 6n+2 layers (8, 14, 20 …)",
+    ("conv", "dense"): "the small DenseNet has 3n+4 layers (7, 10, 13 …)",
+}
+
+
+def depth_notes(variants: Sequence[Variant]) -> list[str]:
+    """One sentence per variant built at another depth than asked, saying why."""
+    notes = []
+    for v in variants:
+        if "asked_depth" in v.tags:
+            family = "conv" if v.project.training.dataset in IMAGE_DATASETS else "mlp"
+            rule = DEPTH_RULES.get((family, v.tags["block"]), "")
+            notes.append(f"{v.tags['block']} at depth {v.tags['asked_depth']}: built "
+                         f"{v.tags['depth']} layers, since {rule}.")
+    return notes
 
 
 def _build(family: str, block: str, depth: int, width: int | None, activation: str,

@@ -74,22 +74,27 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_sweep(args: argparse.Namespace) -> int:
     from explorer.graph import ParamError, TrainingSettings
-    from explorer.graph.experiments import sweep_variants
+    from explorer.graph.experiments import depth_notes
 
+    from .data import DatasetError
     from .errors import SetupError
-    from .experiments import run_experiment, write_results
+    from .experiments import run_experiment, sized_sweep, write_results
 
     try:
         settings = TrainingSettings(dataset=args.dataset).replace(init=args.init,
                                                                   **_overrides(args))
-        variants = sweep_variants(args.blocks, args.depths, dataset=args.dataset,
-                                  width=args.width, activation=args.activation,
-                                  settings=settings)
+        variants = sized_sweep(args.blocks, args.depths, dataset=args.dataset,
+                               seed=settings.seed, width=args.width,
+                               activation=args.activation, settings=settings)
+    except DatasetError as error:
+        return _bad(error.message)
     except (ValueError, ParamError) as error:
         return _bad(str(error))
     console = _console()
     console.print(f"Sweep: {len(variants)} variants on {args.dataset}, "
                   f"{settings.steps} steps each.")
+    for note in depth_notes(variants):
+        console.print(f"Note: {note}", markup=False)
     try:
         results = run_experiment(variants, settings, out=args.out and Path(args.out) / "runs",
                                  threads=args.threads,

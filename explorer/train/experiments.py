@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.graph import TrainingSettings, check_graph
-from explorer.graph.experiments import Variant, shared
+from explorer.graph.experiments import IMAGE_DATASETS, Variant, shared, sweep_variants
 
 from .callbacks import Callback
 from .engine import Trainer
@@ -78,6 +78,19 @@ class _Curve(Callback):
 
     def on_log(self, record: StepRecord) -> None:
         self.records.append(record)
+
+
+def sized_sweep(blocks: Sequence[str], depths: Sequence[int], *, dataset: str = "spirals",
+                seed: int = 0, **options: Any) -> list[Variant]:
+    """``sweep_variants`` with the MLPs' input and classifier sized from the data (a table's
+    features and classes: iris has 4 and 3); image networks know their own sizes."""
+    sizes: dict[str, int] = {}
+    if dataset not in IMAGE_DATASETS:
+        from .data import load_dataset
+
+        data = load_dataset(dataset, {}, seed=seed)
+        sizes = {"features": data.input_spec.shape[0], "classes": data.classes or 2}
+    return sweep_variants(blocks, depths, dataset=dataset, **options, **sizes)
 
 
 def run_experiment(

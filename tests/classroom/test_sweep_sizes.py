@@ -2,8 +2,9 @@
 
 
 from explorer.graph import TrainingSettings, check_graph
-from explorer.graph.experiments import shared, sweep_variants
+from explorer.graph.experiments import depth_notes, shared, sweep_variants
 from explorer.train import plan_run
+from explorer.train.experiments import sized_sweep
 
 from ..imports import loaded_after
 
@@ -29,3 +30,33 @@ def test_shared_gives_a_copy_with_the_experiments_settings():
 def test_the_graph_side_of_experiments_does_not_import_torch():
     assert loaded_after("import explorer.graph.experiments, explorer.graph.demos",
                         ["torch"]) == []
+
+
+def test_the_sweep_command_sizes_a_table_from_its_data(capsys):
+    from explorer.cli import main
+
+    code = main(["sweep", "--dataset", "wine", "--blocks", "plain,residual", "--depths", "3",
+                 "--steps", "2", "--threads", "1"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.count("done") == 2
+
+
+def test_a_depth_the_family_cannot_build_exactly_is_named_not_hidden():
+    variants = sweep_variants(["plain", "residual", "highway"], [6])
+    assert [v.tags["depth"] for v in variants] == [6, 5, 6]
+    assert depth_notes(variants) == [
+        "residual at depth 6: built 5 layers, since a residual MLP has one plain layer and "
+        "two per block (odd depths)."]
+    conv = sweep_variants(["plain", "dense"], [8, 10], dataset="digits")
+    notes = depth_notes(conv)
+    assert notes == ["plain at depth 10: built 8 layers, since the CIFAR ResNet and its plain "
+                     "twin have 6n+2 layers (8, 14, 20 …).",
+                     "dense at depth 8: built 7 layers, since the small DenseNet has 3n+4 "
+                     "layers (7, 10, 13 …)."]
+
+
+def test_sized_sweep_reads_features_and_classes_from_the_table():
+    variants = sized_sweep(["highway"], [3], dataset="breast_cancer")
+    plan = plan_run(variants[0].project, steps=1)
+    assert plan.dataset.input_spec.shape == (30,) and plan.dataset.classes == 2

@@ -17,7 +17,6 @@ from explorer.graph.experiments import (
     CONV_BLOCKS,
     IMAGE_DATASETS,
     MLP_BLOCKS,
-    sweep_variants,
 )
 
 from .experiment import Experiment
@@ -97,16 +96,12 @@ class SweepRequest:
 
 def build_sweep(request: SweepRequest) -> Experiment:
     """The sweep's experiment (on a worker thread: a table's sizes come from its data)."""
-    sizes = {}
-    if request.dataset not in IMAGE_DATASETS:
-        from explorer.train.data import load_dataset
+    from explorer.train.experiments import sized_sweep
 
-        data = load_dataset(request.dataset, {}, seed=request.seed)
-        sizes = {"features": data.input_spec.shape[0], "classes": data.classes or 2}
     settings = request.settings()
-    variants = sweep_variants(request.blocks, request.depths, dataset=request.dataset,
-                              width=request.width, activation=request.activation,
-                              settings=settings, **sizes)
+    variants = sized_sweep(request.blocks, request.depths, dataset=request.dataset,
+                           seed=request.seed, width=request.width,
+                           activation=request.activation, settings=settings)
     return Experiment(request.title(), tuple(variants), settings, "loss",
                       f"{len(variants)} networks, {request.steps:,} steps each.",
                       SWEEP_EXPLANATION)
