@@ -116,6 +116,7 @@ def run_train(args: argparse.Namespace) -> int:
     finally:
         run.close()
     console.print(_summary(ended, plan))
+    _print_run_folder(console, ended.run_dir)
     if ended.status == "failed":
         _error(f"The run failed: {ended.reason}")
     elif ended.status == "stopped":
@@ -160,7 +161,6 @@ def _follow(run: RunProcess, total: int, console: Console) -> RunEnded:
 
 def _summary(ended: RunEnded, plan: RunPlan) -> Table:
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(title="Run summary", title_justify="left", show_header=False)
     table.add_column("what")
@@ -177,9 +177,13 @@ def _summary(ended: RunEnded, plan: RunPlan) -> Table:
             if value is not None:
                 shown = f"{value:.1%}" if "accuracy" in label else f"{value:.4g}"
                 table.add_row(label, shown)
-    if ended.run_dir:
-        table.add_row("run folder", Text(ended.run_dir))  # a path, not markup
     return table
+
+
+def _print_run_folder(console: Console, run_dir: str | None) -> None:
+    """The run folder on a line of its own, never wrapped or cut: it is there to be copied."""
+    if run_dir:
+        console.print(f"Run folder: {run_dir}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _error(line: str) -> None:

@@ -75,6 +75,19 @@ def test_a_finished_run_exits_0_with_a_summary_and_a_run_folder(project_path, tm
 
 
 @pytest.mark.slow
+def test_the_run_folder_is_printed_whole_on_one_line_to_copy(project_path, tmp_path, capsys,
+                                                               monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")  # a narrow terminal once cut the path with an ellipsis
+    out_dir = tmp_path / ("a-rather-long-folder-name-" * 4) / "runs"
+    code = train_command(project_path, "--steps", "2", "--out", out_dir, "--device", "cpu",
+                         "--threads", "1")
+    assert code == 0
+    (folder,) = out_dir.iterdir()
+    lines = capsys.readouterr().out.splitlines()
+    assert f"Run folder: {folder}" in lines
+
+
+@pytest.mark.slow
 def test_a_failed_run_exits_1_and_says_why(tmp_path, capsys):
     code = train_command(exploding_regression(tmp_path), "--out", tmp_path / "runs")
     captured = capsys.readouterr()
