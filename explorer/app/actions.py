@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QToolBar
 
+from .plain_text import escaped
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 APP_TITLE = "Architecture Explorer"
 Keys = QKeySequence.StandardKey
 
-SHORTCUTS_HELP = """<table cellspacing=4>
+SHORTCUTS_HELP = """\
 <tr><td><b>Drag from the palette</b></td><td>add a node where you drop it</td></tr>
 <tr><td><b>Tab</b> or <b>Ctrl+K</b></td><td>add a node by typing its name</td></tr>
 <tr><td><b>Drag port to port</b></td><td>wire an output (right) to an input (left)</td></tr>
@@ -34,7 +36,20 @@ SHORTCUTS_HELP = """<table cellspacing=4>
 <tr><td><b>F</b></td><td>fit the whole network in view</td></tr>
 <tr><td><b>Ctrl+Alt+= / Ctrl+Alt+-</b></td><td>bigger or smaller text (projectors)</td></tr>
 <tr><td><b>F11</b></td><td>presentation mode: canvas and live panels (Esc leaves)</td></tr>
-</table>"""
+"""
+
+
+def shortcut_sheet(actions: Iterable[QAction]) -> str:
+    """The Keyboard and Mouse sheet: the canvas gestures, then every feature's shortcut as
+    its action has it now (so the sheet cannot fall behind the menus), in this platform's
+    spelling."""
+    rows = [SHORTCUTS_HELP]
+    for action in actions:
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        if keys:
+            what = action.toolTip() or action.text().replace("&", "")
+            rows.append(f"<tr><td><b>{escaped(keys)}</b></td><td>{escaped(what)}</td></tr>\n")
+    return "<table cellspacing=4>\n" + "".join(rows) + "</table>"
 
 
 class WindowActions:
@@ -107,8 +122,10 @@ class WindowActions:
             self.theme_group.addAction(action)
         look.theme_changed.connect(self._theme_shown)
         # Help
-        self.shortcuts = self._action("&Keyboard and Mouse", lambda: show_shortcuts(frame),
-                                      Keys.HelpContents)
+        self.feature_actions: list[QAction] = []  # shown on the shortcut sheet
+        self.shortcuts = self._action(
+            "&Keyboard and Mouse", lambda: show_shortcuts(frame, self.feature_actions),
+            Keys.HelpContents)
         self.about = self._action("&About", lambda: show_about(frame))
         self.panels_menu = panels_menu
         self._menus()
@@ -125,8 +142,11 @@ class WindowActions:
         return menu
 
     def add_shortcuts(self, actions: Iterable[QAction]) -> None:
-        """Make ``actions`` work anywhere in the window, even with the menu bar hidden."""
-        self.frame.addActions(list(actions))
+        """Make ``actions`` work anywhere in the window, even with the menu bar hidden; the
+        shortcut sheet lists them."""
+        actions = list(actions)
+        self.feature_actions.extend(actions)
+        self.frame.addActions(actions)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -223,8 +243,8 @@ class WindowActions:
         (self.dark if name == "dark" else self.light).setChecked(True)
 
 
-def show_shortcuts(parent: QMainWindow) -> None:
-    QMessageBox.information(parent, "Keyboard and mouse", SHORTCUTS_HELP)
+def show_shortcuts(parent: QMainWindow, actions: Iterable[QAction] = ()) -> None:
+    QMessageBox.information(parent, "Keyboard and mouse", shortcut_sheet(actions))
 
 
 def show_about(parent: QMainWindow) -> None:

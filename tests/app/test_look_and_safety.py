@@ -95,3 +95,15 @@ def test_an_exception_in_a_qt_slot_reaches_the_notice(window, qtbot, caplog):
         relay.uninstall()
     assert "missing piece" in caplog.text
     assert window.isVisible() and len(window.document.graph) > 0
+
+
+def test_the_shortcut_sheet_lists_every_features_keys_as_the_actions_have_them(window):
+    from explorer.app.actions import shortcut_sheet
+
+    sheet = shortcut_sheet(window.actions_.feature_actions)
+    for keys in ("F5", "F6", "F10", "Shift+F5", "F11", "Tab"):
+        assert f"<b>{keys}</b>" in sheet, keys
+    assert "Pause the run after its current step." in sheet
+    train = next(a for a in window.actions_.feature_actions if a.shortcut().toString() == "F5")
+    train.setShortcut("Ctrl+R")  # the sheet follows the action, not a copy of it
+    assert "<b>Ctrl+R</b>" in shortcut_sheet(window.actions_.feature_actions)
