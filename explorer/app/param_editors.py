@@ -10,7 +10,6 @@ them. Every editor emits ``committed(value)`` with what the user chose and
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -50,6 +49,18 @@ class ParamEditor(QWidget):
 
     def value(self) -> ParamValue:
         raise NotImplementedError
+
+    def show_blank(self) -> None:
+        """Show that there is no number to show (an *auto* value chosen only at run time)."""
+        self.set_value(neutral_value(self.param))
+
+
+def neutral_value(param: Param) -> float:
+    """Where a number starts when a person takes over from *auto*: 0 if allowed, else the
+    nearest bound."""
+    lo = param.min if param.min is not None else 0
+    hi = param.max if param.max is not None else 0
+    return min(max(0, lo), hi)
 
 
 class IntEditor(ParamEditor):
@@ -131,6 +142,14 @@ class FloatEditor(ParamEditor):
             return self.spin.value()
         assert self.line is not None
         return parse_number(self.line.text())
+
+    def show_blank(self) -> None:
+        if self.line is None:
+            super().show_blank()
+            return
+        self._shown = None
+        self.line.clear()
+        self.line.setPlaceholderText("chosen when the network is built")
 
     def _text_entered(self) -> None:
         assert self.line is not None
@@ -228,14 +247,18 @@ class AutoEditor(ParamEditor):
 
     def _auto_toggled(self, on: bool) -> None:
         self.inner.setEnabled(not on)
+        if not on and self.inner.value() == "":  # was blank: start from a sensible number
+            self.inner.set_value(neutral_value(self.param))
         self.committed.emit(AUTO if on else self.inner.value())
         self.finished.emit()
 
     def set_value(self, value: ParamValue, resolved: ParamValue | None = None) -> None:
         is_auto = value == AUTO
-        fallback = resolved if resolved is not None else (
-            self.param.default if self.param.default != AUTO else self.param.min or 0)
-        self.inner.set_value(fallback if is_auto else value, resolved)
+        if is_auto and resolved is None and self.param.default == AUTO:
+            self.inner.show_blank()  # e.g. a bias start left to PyTorch: no number to show
+        else:
+            fallback = resolved if resolved is not None else self.param.default
+            self.inner.set_value(fallback if is_auto else value, resolved)
         self.auto.blockSignals(True)
         self.auto.setChecked(is_auto)
         self.auto.blockSignals(False)

@@ -161,3 +161,17 @@ def test_several_selected_nodes_are_summed_up(window):
     content = window.inspector.widget()
     text = " ".join(label.text() for label in content.findChildren(QLabel))
     assert "2 nodes selected" in text and "322 parameters" in text
+
+
+def test_an_auto_value_chosen_only_at_run_time_shows_no_made_up_number(qtbot):
+    """Linear's bias start on auto is PyTorch's random start: the greyed field stays blank
+    (it once read "-100", the bottom of the range), and unticking auto starts from 0."""
+    editor = make_editor(get_kind("Linear").param("bias_init"))
+    qtbot.addWidget(editor)
+    editor.set_value(AUTO, None)
+    assert editor.inner.line.text() == ""
+    assert not editor.inner.isEnabled()
+    with qtbot.waitSignal(editor.committed) as committed:
+        editor.auto.setChecked(False)
+    assert committed.args == [0.0]
+    assert editor.inner.line.text() == "0"
