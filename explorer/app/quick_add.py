@@ -6,7 +6,7 @@ by dropping a wire on nothing (the new node is then wired to it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
@@ -45,9 +45,26 @@ class QuickAddPopup(QFrame):
         self._accepted = False
         self.search.setText(text)
         self._refilter(text)
-        self.move(global_pos)
+        self.move(self.place(global_pos))
         self.show()
         self.search.setFocus()
+
+    def place(self, global_pos: QPoint) -> QPoint:
+        """Where the popup's corner goes: at ``global_pos``, moved up or left as far as it
+        takes to stay inside the canvas it belongs to (and the screen), never hanging below."""
+        area = QRect()
+        parent = self.parentWidget()
+        if parent is not None:
+            area = QRect(parent.mapToGlobal(QPoint(0, 0)), parent.size())
+        screen = self.screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            area = area.intersected(available) if area.isValid() else available
+        if not area.isValid():
+            return global_pos
+        x = max(area.left(), min(global_pos.x(), area.right() + 1 - self.width()))
+        y = max(area.top(), min(global_pos.y(), area.bottom() + 1 - self.height()))
+        return QPoint(x, y)
 
     def current_kind(self) -> str | None:
         item = self.results.currentItem()
