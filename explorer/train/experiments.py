@@ -84,13 +84,13 @@ def sized_sweep(blocks: Sequence[str], depths: Sequence[int], *, dataset: str = 
                 seed: int = 0, **options: Any) -> list[Variant]:
     """``sweep_variants`` with the MLPs' input and classifier sized from the data (a table's
     features and classes: iris has 4 and 3); image networks know their own sizes."""
-    sizes: dict[str, int] = {}
     if dataset not in IMAGE_DATASETS:
         from .data import load_dataset
 
         data = load_dataset(dataset, {}, seed=seed)
-        sizes = {"features": data.input_spec.shape[0], "classes": data.classes or 2}
-    return sweep_variants(blocks, depths, dataset=dataset, **options, **sizes)
+        options = {**options, "features": data.input_spec.shape[0],
+                   "classes": data.classes or 2}
+    return sweep_variants(blocks, depths, dataset=dataset, **options)
 
 
 def run_experiment(
