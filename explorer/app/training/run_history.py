@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QMessageBox,
     QPushButton,
     QTreeWidget,
@@ -115,6 +116,11 @@ class RunHistory(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Run", "Status", "Steps", "Loss", "Started"])
+        # The name takes the room the others leave; they are as wide as what they show.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -131,3 +131,17 @@ def test_restoring_a_run_brings_back_its_graph_after_asking_about_unsaved_work(
     assert doc.graph.node("res_1").params.get("hidden", 0) != 7
     assert doc.project.training.steps == 30 and doc.project.training.seed == 3
     assert doc.is_modified  # restored, not saved
+
+
+def test_a_long_run_name_gets_the_room_the_other_columns_leave(window, history, two_runs):
+    _, second = two_runs
+    rename_run(second, "residual MLP, 8 blocks, spirals, seed 3, lr 0.01")
+    history.reload()
+    history.resize(700, 300)
+    header = history.tree.header()
+    names = [history.tree.topLevelItem(i).text(0)
+             for i in range(history.tree.topLevelItemCount())]
+    widest = max(history.tree.fontMetrics().horizontalAdvance(n) for n in names)
+    assert header.sectionSize(0) > widest, "the name column shows the whole name"
+    others = sum(header.sectionSize(i) for i in range(1, header.count()))
+    assert header.sectionSize(0) + others <= history.tree.viewport().width() + 1
