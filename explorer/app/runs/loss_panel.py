@@ -34,6 +34,7 @@ from .plot_style import (
 from .plot_style import style_plot as _style
 
 SMOOTHING_STEPS = 20  # the slider's notches; the weight is notch / SMOOTHING_STEPS * 0.99
+LEGEND_COLUMNS = 4  # entries side by side in the legend row (compared runs wrap onto more rows)
 
 
 class LossPanel(QWidget):
@@ -73,16 +74,21 @@ class LossPanel(QWidget):
         bar.addStretch(1)
         layout.addLayout(bar)
         self.readout, self.graphics = add_readout_and_plots(layout)
-        self.loss_plot = self.graphics.addPlot(row=0, col=0)
+        # The legend is a row of its own above the plot, never on top of the curves; named
+        # curves join it as they would a legend drawn inside the plot.
+        self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, frame=False, labelTextSize="8pt")
+        self.graphics.addItem(self.legend, row=0, col=0)
+        self.loss_plot = self.graphics.addPlot(row=1, col=0)
+        self.loss_plot.legend = self.legend
         _style(self.loss_plot, left="loss")
-        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
-        self.accuracy_plot = self.graphics.addPlot(row=1, col=0)
+        self.accuracy_plot = self.graphics.addPlot(row=2, col=0)
         _style(self.accuracy_plot, left="accuracy", bottom="step")
         self.accuracy_plot.setXLink(self.loss_plot)
         self.loss_plot.hideAxis("bottom")  # the accuracy plot below labels the steps
         self.accuracy_plot.setYRange(0, 1, padding=0.02)
-        self.graphics.ci.layout.setRowStretchFactor(0, 3)
-        self.graphics.ci.layout.setRowStretchFactor(1, 1)
+        self.graphics.ci.layout.setRowStretchFactor(0, 0)
+        self.graphics.ci.layout.setRowStretchFactor(1, 3)
+        self.graphics.ci.layout.setRowStretchFactor(2, 1)
         raw = pg.mkColor(TRAIN)
         raw.setAlpha(70)
         self.train_raw = fast_curve(self.loss_plot, raw.name(pg.QtGui.QColor.NameFormat.HexArgb))

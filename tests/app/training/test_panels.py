@@ -78,6 +78,26 @@ def test_the_loss_panel_hovers_toggles_and_compares(loss_panel):
     assert loss_panel._overlay_curves == []
 
 
+def legend_names(panel):
+    return [label.text for _, label in panel.legend.items]
+
+
+def test_the_loss_legend_sits_above_the_curves_and_follows_compared_runs(loss_panel, qtbot):
+    buffers, other = RunBuffers(), RunBuffers()
+    fill(buffers, range(10, 210, 10))
+    fill(other, range(10, 110, 10))
+    loss_panel.show_buffers(buffers)
+    assert legend_names(loss_panel) == ["training", "validation"]
+    loss_panel.set_overlays([("older run", other)])
+    assert legend_names(loss_panel) == ["training", "validation", "older run"]
+    qtbot.wait(50)  # let the layout settle
+    legend = loss_panel.legend.sceneBoundingRect()
+    curves = loss_panel.loss_plot.vb.sceneBoundingRect()
+    assert legend.height() > 0 and not legend.intersects(curves), (legend, curves)
+    loss_panel.set_overlays([])
+    assert legend_names(loss_panel) == ["training", "validation"]
+
+
 def test_the_gradient_panel_shows_layers_in_depth_order(qtbot):
     panel = GradientFlowPanel()
     qtbot.addWidget(panel)
