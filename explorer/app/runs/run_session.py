@@ -233,6 +233,14 @@ class RunSession(QObject):
         if self.process is not None and self.ended is None:
             self.process.kill()
 
+    def forget(self) -> bool:
+        """Drop an ended run (another project is shown now); False while a run is out."""
+        if self.active:
+            return False
+        self._reset()
+        self._set_state(IDLE)
+        return True
+
     def shutdown(self, timeout: float = CLOSE_TIMEOUT) -> None:
         """The window closes: stop the run (kill it if it does not stop in ``timeout`` s).
 

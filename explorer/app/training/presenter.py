@@ -22,9 +22,10 @@ from ..runs.run_session import ENDED, IDLE, PAUSED, RUNNING, STARTING, STOPPING,
 from ..seams import Notices
 from .canvas_heat import CanvasHeat
 from .lazy_panel import LazyPanel
-from .run_controls import format_duration
+from .run_controls import format_duration, ready_text
 
 if TYPE_CHECKING:  # pyqtgraph and numpy load with the panels, on first show
+    from explorer.graph import CheckResult
     from explorer.train.boundary import BoundaryFrame
     from explorer.train.records import Progress, RunEnded, RunStarted
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # pyqtgraph and numpy load with the panels, on first show
     from .run_controls import RunControls
     from .run_history import RunHistory
 
+STARTING_MAP = "Starting the run: the map follows its first steps."
 REPAINT_MS = 25  # a repaint tick: one panel at a time, each in a frame of its own
 PANEL_SECONDS = 0.05  # each panel redraws at most 20 times a second
 CANVAS_SECONDS = 0.2  # the canvas colours follow at most 5 times a second
@@ -85,6 +87,10 @@ class Panels(Protocol):
 
     def say(self, text: str, *, error: bool = False, node_id: str | None = None) -> None: ...
 
+    def planned_steps(self) -> int: ...
+
+    def check_result(self) -> CheckResult: ...
+
     def update_actions(self) -> None: ...
 
     def show_buffers(self, buffers: RunBuffers, name: str = "", steps: int = 0) -> None: ...
@@ -120,11 +126,13 @@ class RunPresenter(QObject):
 
     def _state_changed(self, state: str) -> None:
         self.workspace.update_actions()
-        if state == STARTING:
+        if state == STARTING:  # nothing of the last run stays on show
             self.frame = self._frame_drawn = None
             self.workspace.show_buffers(self.session.buffers, "")
             if self.workspace.controls is not None:
-                self.workspace.controls.reset_progress()
+                self.workspace.controls.reset_progress(self.workspace.planned_steps())
+            if self.workspace.boundary is not None:
+                self.workspace.boundary.show_unavailable(STARTING_MAP)
         if state in (STARTING, RUNNING, PAUSED, STOPPING):
             self._repaint.start()
         controls = self.workspace.controls
@@ -136,7 +144,8 @@ class RunPresenter(QObject):
         session = self.session
         state = session.state
         if state == IDLE:
-            controls.show_status("Ready to train.")
+            text, problem, node_id = ready_text(self.workspace.check_result())
+            controls.show_status(text, error=problem, node_id=node_id)
         elif state == STARTING:
             controls.show_status("Starting the run… (the first run of a session loads the "
                                  "training libraries: a few seconds)")
@@ -255,6 +264,8 @@ class RunPresenter(QObject):
         if session.plan is None or session.channel is None:
             if session.plan is not None:
                 panel.show_unavailable()
+            elif session.state == STARTING:
+                panel.show_unavailable(STARTING_MAP)
             return
         data = session.plan.dataset
         panel.set_data(session.channel.grid, data.x_train, data.y_train, data.classes or 0,

@@ -31,6 +31,7 @@ from .devices import DeviceList
 from .settings_form import TrainingSettingsForm
 
 if TYPE_CHECKING:
+    from explorer.graph import CheckResult
     from explorer.train.records import Progress
 
 
@@ -46,6 +47,17 @@ def format_duration(seconds: float) -> str:
         return f"{minutes} min {seconds:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+def ready_text(result: CheckResult) -> tuple[str, bool, str | None]:
+    """The Train panel's line before a run: (text, is it a problem, the node it is about).
+    A network with errors is never "ready"."""
+    if not result.errors:
+        return "Ready to train.", False, None
+    first, more = result.errors[0], len(result.errors) - 1
+    where = f"{first.node_id}: " if first.node_id else ""
+    others = f" ({more} more)" if more else ""
+    return (f"Not ready to train: {where}{first.message}{others}", True, first.node_id)
 
 
 def progress_text(progress: Progress) -> str:

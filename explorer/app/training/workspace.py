@@ -26,6 +26,7 @@ from .devices import DeviceList
 from .lazy_panel import LazyPanel
 
 if TYPE_CHECKING:  # pyqtgraph and numpy load with the panels, on first show
+    from explorer.graph import CheckResult
     from explorer.train.run_index import RunSummary
 
     from ..runs.buffers import RunBuffers
@@ -81,6 +82,8 @@ class TrainingWorkspace(QObject):
         self.boundary_dock = self._bottom_dock("Decision boundary", self.boundary_host,
                                                self.gradient_dock)
         self.update_actions()
+        document.project_replaced.connect(self._project_replaced)
+        document.checked.connect(lambda *_: self._show_idle_status())
 
     # -- building ---------------------------------------------------------------------------
 
@@ -126,8 +129,11 @@ class TrainingWorkspace(QObject):
 
         controls = RunControls(self.document, self.actions, self.devices)
         controls.node_link_clicked.connect(self.canvas.reveal_node)
+        controls.reset_progress(self.planned_steps())
         if self.presenter is not None:
             self.presenter.show_state(controls)
+        else:
+            self._show_idle_status(controls)
         return controls
 
     def _build_loss(self) -> LossPanel:
@@ -289,6 +295,45 @@ class TrainingWorkspace(QObject):
             if panel is not None:
                 panel.restyle()
         self.heat.legend.update()
+
+    # -- what the panels show ---------------------------------------------------------------
+
+    def planned_steps(self) -> int:
+        """The steps the next run will take, as far as the settings say (0: counted in epochs,
+        known once the data is loaded)."""
+        settings = self.document.project.training
+        return 0 if settings.epochs else settings.steps
+
+    def check_result(self) -> CheckResult:
+        return self.document.result
+
+    def _project_replaced(self) -> None:
+        """Another project is shown: panels and progress no longer show the last one's run.
+        A run still going keeps its panels (they are named after it) until it ends."""
+        session = self.session
+        if session is not None and not session.forget():
+            return
+        from ..runs.buffers import RunBuffers
+
+        if self.presenter is not None:
+            self.presenter.frame = None
+        self.show_buffers(RunBuffers(), "")
+        if self.boundary is not None:
+            self.boundary.show_unavailable()
+        if self.controls is not None:
+            self.controls.reset_progress(self.planned_steps())
+        self._show_idle_status()
+
+    def _show_idle_status(self, controls: RunControls | None = None) -> None:
+        """Before any run: "Ready to train." only for a network without errors."""
+        controls = controls or self.controls
+        session = self.session
+        if controls is None or (session is not None and session.state != "idle"):
+            return
+        from .run_controls import ready_text
+
+        text, problem, node_id = ready_text(self.document.result)
+        controls.show_status(text, error=problem, node_id=node_id)
 
     # -- telling the user ---------------------------------------------------------------------
 
