@@ -143,9 +143,7 @@ def test_the_run_summary_prints_a_run_folder_named_like_markup(capsys):
 
     from rich.console import Console
 
-    from explorer.train.console import _summary
+    from explorer.train.console import _print_run_folder
 
-    ended = SimpleNamespace(status="done", step=5, elapsed=1.0, last=None,
-                            run_dir="runs/[/oops]/20260101-x")
-    Console(highlight=False).print(_summary(ended, SimpleNamespace(total_steps=5)))
-    assert "runs/[/oops]/20260101-x" in capsys.readouterr().out
+    _print_run_folder(Console(highlight=False), "runs/[/oops]/20260101-x")
+    assert "Run folder: runs/[/oops]/20260101-x" in capsys.readouterr().out
