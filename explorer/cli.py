@@ -1,4 +1,4 @@
-"""Headless commands: ``python main.py check|train|export|render|sweep ...``.
+"""Headless commands: ``python main.py check|train|export|import|render|sweep ...``.
 
 Each command imports what it needs only when it runs, so ``--help`` and
 ``check`` answer at once without loading torch or Qt.
@@ -140,6 +140,72 @@ def _run_export(args: argparse.Namespace) -> int:
         return _fail(f"cannot export: {error}", EXIT_FAILED)
     except OSError as error:
         return _fail(f"cannot write {args.output}: {error.strerror or error}", EXIT_FAILED)
+    return EXIT_OK
+
+
+@command("import", "import a PyTorch module (or an ONNX file) as an editable project")
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", help="PATH.py:Name or package.module:factory (a module class "
+                        "or a function returning a module), or a model.onnx file")
+    parser.add_argument("--input", help="the shape of one example, without the batch: CxHxW "
+                        "for an image (3x224x224), F for a feature vector (64), "
+                        "tokens:LENGTH:VOCAB for token ids (tokens:128:30000); not needed "
+                        "for ONNX")
+    parser.add_argument("-o", "--output", required=True, help="the project to write "
+                        "(net.archx.json); the weights go beside it (net.safetensors)")
+    parser.set_defaults(run=_run_import)
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from explorer.importer.commands import import_to_files
+    from explorer.importer.errors import ImportFailure
+
+    try:
+        written = import_to_files(args.target, args.input, args.output)
+    except ImportFailure as error:
+        return _fail(f"cannot import: {error}", EXIT_BAD_INPUT)
+    except OSError as error:
+        return _fail(f"cannot write {args.output}: {error.strerror or error}", EXIT_FAILED)
+    for note in written.notes:
+        print(f"note: {note}")
+    print(f"Wrote {written.project} and {written.weights}")
+    return EXIT_OK
+
+
+@command("weights", "convert a weights file between the editor's names and the original "
+         "module's (imported networks and the model zoo)")
+def _weights_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="a project file (.archx.json) that keeps original names")
+    parser.add_argument("weights", help="the weights to read: a .safetensors file, or a .pt/"
+                        ".pth state_dict (read without running code)")
+    parser.add_argument("--to", required=True, choices=("editor", "original"),
+                        help="editor: from the original's names (torchvision's resnet18.pth) "
+                        "to the editor's; original: from the editor's (a run's "
+                        "model.safetensors) to the original's")
+    parser.add_argument("-o", "--output", required=True, help="the .safetensors file to write")
+    parser.set_defaults(run=_run_weights)
+
+
+def _run_weights(args: argparse.Namespace) -> int:
+    from explorer.export import ExportError
+    from explorer.export.original_weights import convert_weights
+    from explorer.graph import ProjectFileError
+    from explorer.graph.project import load
+
+    if not args.output.endswith(".safetensors"):
+        return _fail(f"cannot write {args.output!r}: use a .safetensors file name.",
+                     EXIT_BAD_INPUT)
+    try:
+        project = load(args.file)
+        count = convert_weights(project, args.weights, args.output, args.to)
+    except ProjectFileError as error:
+        return _fail(f"cannot read {error}", EXIT_BAD_INPUT)
+    except ExportError as error:
+        return _fail(f"cannot convert: {error}", EXIT_BAD_INPUT)
+    except OSError as error:
+        return _fail(f"cannot write {args.output}: {error.strerror or error}", EXIT_FAILED)
+    print(f"Wrote {count} tensors to {args.output}, named as in the "
+          f"{'editor' if args.to == 'editor' else 'original module'}.")
     return EXIT_OK
 
 

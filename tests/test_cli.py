@@ -139,7 +139,6 @@ def test_check_refuses_a_device_at_once(capsys):
 
 
 def test_the_run_summary_prints_a_run_folder_named_like_markup(capsys):
-    from types import SimpleNamespace
 
     from rich.console import Console
 

@@ -67,6 +67,9 @@ class WindowActions:
         self.open = self._action("&Open…", lambda: files.open(), Keys.Open)
         self.examples = self._action("&Examples…", show_examples, "Ctrl+Shift+E",
                                      "Open one of the example networks.")
+        self.import_network = self._action(
+            "&Import PyTorch Module…", files.import_network,
+            tip="Make an editable project from a PyTorch module in a Python file.")
         self.save = self._action("&Save", files.save, Keys.Save)
         self.save_as = self._action("Save &As…", files.save_as, Keys.SaveAs)
         self.export_png = self._action("Diagram as &PNG…", lambda: exports.export_diagram("png"))
@@ -102,6 +105,11 @@ class WindowActions:
                                       "Type a name to add a node at the cursor (also Tab).")
         self.tidy = self._action("&Tidy Layout", editor.tidy, "Ctrl+L",
                                  "Lay the network out left to right (undoable).")
+        self.group_stage = self._action(
+            "&Group as Stage…", view.stages.group_selection, "Ctrl+G",
+            "Name the selected nodes as a stage that folds into one box (double-click it).")
+        self.ungroup_stage = self._action("U&ngroup Stage", view.stages.ungroup_selection,
+                                          "Ctrl+Shift+G", "Show a stage's nodes on their own.")
         # View
         self.zoom_in = self._action("Zoom &In", view.zoom_in, Keys.ZoomIn)
         self.zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
@@ -168,7 +176,7 @@ class WindowActions:
         file = bar.addMenu("&File")
         file.addActions([self.new, self.open])
         self.recent_menu = file.addMenu("Open &Recent")
-        file.addAction(self.examples)
+        file.addActions([self.examples, self.import_network])
         file.addSeparator()
         file.addActions([self.save, self.save_as])
         export = file.addMenu("&Export")
@@ -184,6 +192,8 @@ class WindowActions:
         edit.addActions([self.cut, self.copy, self.paste, self.duplicate, self.delete])
         edit.addSeparator()
         edit.addActions([self.select_all, self.quick_add, self.tidy])
+        edit.addSeparator()
+        edit.addActions([self.group_stage, self.ungroup_stage])
         view = self.view_menu = bar.addMenu("&View")
         view.addActions([self.zoom_in, self.zoom_out, self.zoom_reset, self.fit])
         view.addSeparator()

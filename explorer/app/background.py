@@ -91,7 +91,10 @@ class BackgroundWork(QObject):
 
     @Slot(int, object, object)
     def _deliver(self, job: int, result: Any, error: BaseException | None) -> None:
-        on_result, on_error, _ = self._jobs.pop(job)
+        on_result, on_error, relay = self._jobs.pop(job)
+        # The relay lives on this thread; the worker may still hold a reference to it, and a
+        # QObject must not be destroyed by whichever thread happens to drop it last.
+        relay.deleteLater()
         try:
             if error is None:
                 on_result(result)

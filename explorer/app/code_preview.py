@@ -2,7 +2,9 @@
 
 After every check of the graph (``Document.checked``) the panel waits a
 moment for the edits to settle (``DEBOUNCE_MS``), snapshots the project as
-its JSON text and makes the code from that snapshot on a worker thread:
+plain data (``to_document``, what its file holds, without the JSON text: a
+tenth of a second at 10,000 nodes instead of twice that) and makes the code
+from that snapshot on a worker thread:
 the export layer imports torch and formats with ruff, which must not freeze
 the canvas. Each snapshot carries the graph's generation number; a result
 for an older generation is dropped, and only one job runs at a time (the
@@ -19,14 +21,14 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from explorer.graph import CheckResult, Issue
-from explorer.graph.project import dumps
+from explorer.graph import CheckResult, Issue, Project
+from explorer.graph.project import to_document
 
 from . import theme
 from .background import BackgroundWork
@@ -47,12 +49,19 @@ PLACEHOLDER = ("The PyTorch code of your network appears here once it has an inp
                "an output and no errors.")
 
 
-def make_code(snapshot: str) -> ExportedCode:
-    """The export of a project given as its file text (runs on a worker thread)."""
-    from explorer.export import network_source  # imports torch: never on the UI thread
-    from explorer.graph.project import loads
+def snapshot_of(project: Project) -> dict[str, Any]:
+    """The project as new plain data that later edits cannot change (on the UI thread)."""
+    doc = to_document(project)
+    doc.pop("ui", None)  # the editor's own state, shared and not part of the code
+    return doc
 
-    return network_source(loads(snapshot))
+
+def make_code(snapshot: dict[str, Any]) -> ExportedCode:
+    """The export of a project given as ``snapshot_of`` data (runs on a worker thread)."""
+    from explorer.export import network_source  # imports torch: never on the UI thread
+    from explorer.graph.project import build_project
+
+    return network_source(build_project(snapshot))
 
 
 def first_error_text(issue: Issue) -> str:
@@ -168,7 +177,7 @@ class CodePreview(QWidget):
         if self._running:
             return  # the job running now restarts the timer when it ends
         self._running = True
-        snapshot = dumps(self.document.project)  # an immutable copy for the worker
+        snapshot = snapshot_of(self.document.project)  # a copy of its own for the worker
         generation = self._generation
         self.work.submit(partial(make_code, snapshot), partial(self._job_done, generation),
                          partial(self._job_failed, generation))

@@ -9,9 +9,10 @@ a new application font on to existing widgets by itself).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -20,6 +21,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QTextCursor,
+    QTextDocument,
     QTextFormat,
 )
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTextEdit, QWidget
@@ -29,6 +31,55 @@ from .python_highlighter import PythonHighlighter
 
 GUTTER_PADDING = 6  # pixels either side of the line numbers
 MARK_ALPHA = 48  # how strongly marked lines are tinted with the selection colour
+COLOUR_STEP = 1500  # lines coloured at a time; the UI runs between steps
+PENDING = -2  # the state of a line not coloured yet
+
+
+class SteppedHighlighter(PythonHighlighter):
+    """Colours a long text a slice of lines at a time, from the top.
+
+    The code of a 10,000-node network is 23,000 lines: colouring them at
+    once held the UI thread for a third of a second after every edit. Lines
+    below ``limit`` are coloured; the rest wait (state ``PENDING``) until a
+    zero-delay timer moves the limit down and colours the next slice. A
+    line's colours depend on the lines above it (triple-quoted strings), so
+    the slices go in order.
+    """
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.limit = sys.maxsize
+        self._next_step = QTimer(self, singleShot=True, interval=0)
+        self._next_step.timeout.connect(self._step)
+
+    def start(self) -> None:
+        """Colour from the top again (call before the text is replaced)."""
+        self.limit = COLOUR_STEP
+        self._next_step.start()
+
+    @property
+    def done(self) -> bool:
+        return self.limit == sys.maxsize
+
+    def rehighlight(self) -> None:
+        self.start()
+        super().rehighlight()
+
+    def highlightBlock(self, text: str) -> None:
+        if self.currentBlock().blockNumber() >= getattr(self, "limit", sys.maxsize):
+            self.setCurrentBlockState(PENDING)
+            return
+        super().highlightBlock(text)
+
+    def _step(self) -> None:
+        document = self.document()
+        first = self.limit
+        if document is None or first >= document.blockCount():
+            self.limit = sys.maxsize
+            return
+        self.limit = first + COLOUR_STEP
+        self.rehighlightBlock(document.findBlockByNumber(first))  # runs on to the limit
+        self._next_step.start()
 
 
 def monospace_font() -> QFont:
@@ -66,7 +117,7 @@ class CodeView(QPlainTextEdit):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.follow_application_font()
-        self.highlighter = PythonHighlighter(self.document())
+        self.highlighter = SteppedHighlighter(self.document())
         self._marked: tuple[int, ...] = ()
         self._stale = False
         self._recolouring = False  # our own palette change must not restyle again
@@ -82,6 +133,7 @@ class CodeView(QPlainTextEdit):
         if text == self.toPlainText():
             return
         scroll = self.verticalScrollBar().value()
+        self.highlighter.start()
         self.setPlainText(text)
         self.verticalScrollBar().setValue(scroll)
         self.mark_lines(self._marked, scroll=False)

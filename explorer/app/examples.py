@@ -12,6 +12,7 @@ from explorer.graph import Project, ProjectFileError, recipes
 from explorer.graph.demos import DEMOS
 from explorer.graph.examples import example_paths, load_example
 from explorer.graph.project import SUFFIX, load
+from explorer.graph.zoo import PUBLISHED_PARAMETERS, ZOO
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,16 @@ def list_examples() -> list[Example]:
     for key, factory in RECIPE_EXAMPLES:
         project = factory()
         examples.append(Example(key, project.name, project.description, factory))
+    return examples
+
+
+def zoo_examples() -> list[Example]:
+    """The model zoo: published networks, each with its published parameter count first."""
+    examples = []
+    for key, factory in ZOO.items():
+        project = factory()
+        description = f"{PUBLISHED_PARAMETERS[key]:,} parameters. {project.description}"
+        examples.append(Example(f"zoo:{key}", project.name, description, factory))
     return examples
 
 

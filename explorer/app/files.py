@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QWidget
 from explorer.graph import Project, ProjectFileError
 from explorer.graph.project import SUFFIX, load, save
 
-from . import dialogs
+from . import dialogs, import_dialog
 from .autosave import find_recoveries, try_load
+from .background import BackgroundWork
 from .document import Document
 from .examples import Example, default_project
 
@@ -41,6 +42,7 @@ class FileController(QObject):
         self.window = parent
         self.document = document
         self.settings = settings
+        self.imports = BackgroundWork(self)  # File > Import runs here, off the UI thread
 
     # -- unsaved work -----------------------------------------------------------------
 
@@ -95,6 +97,27 @@ class FileController(QObject):
         self.document.replace(project)  # an example is a starting point, not a file to overwrite
         self.message.emit(f"Opened the example “{example.title}”.", False)
         return True
+
+    def import_network(self) -> bool:
+        """Ask what to import, import it off the UI thread, then open it; False if cancelled."""
+        if not self.maybe_save():
+            return False
+        folder = str(self.document.path.parent) if self.document.path else ""
+        request = import_dialog.ask_import(self.window, folder)
+        if request is None:
+            return False
+        self.message.emit(f"Importing {request.name} from {request.source}…", False)
+        import_dialog.run_in_background(self.imports, request, self._imported,
+                                        self._import_failed)
+        return True
+
+    def _imported(self, path: Path, notes: list[str]) -> None:
+        if self.maybe_save() and self.load_path(path):  # asks again if edited meanwhile
+            self.message.emit(f"Imported into {path.name} (weights beside it). "
+                              + " ".join(notes), False)
+
+    def _import_failed(self, reason: str) -> None:
+        self.message.emit(f"Could not import: {reason}", True)
 
     def open_default(self) -> None:
         self.document.replace(default_project())

@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
 from explorer.graph import ProjectFileError
 
 from . import theme
-from .examples import Example, demo_titles, list_examples
+from .examples import Example, demo_titles, list_examples, zoo_examples
 from .render import thumbnail
 
 THUMBNAIL = QSize(300, 110)
 
 
 DEMO_ROLE = Qt.ItemDataRole.UserRole
+DEMOS_TAB, ZOO_TAB = 1, 2
 
 
 class ExamplesGallery(QDialog):
@@ -70,6 +71,7 @@ class ExamplesGallery(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(examples_page, "Examples")
         self.tabs.addTab(self._demonstrations_page(), "Classroom demonstrations")
+        self.tabs.addTab(self._zoo_page(), "Model zoo")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
@@ -115,8 +117,37 @@ class ExamplesGallery(QDialog):
         layout.addWidget(self.demos)
         return page
 
+    def _zoo_page(self) -> QWidget:
+        """Published networks layer for layer: title, parameter count, what it is."""
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        intro = QLabel("Published networks, layer for layer, with their published parameter "
+                       "counts. Their weights load from and save to torchvision's (GPT-2: "
+                       "Hugging Face's) layout. Blocks open with a double-click.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.zoo_examples = zoo_examples()
+        self.zoo = QListWidget()
+        self.zoo.setSpacing(4)
+        self.zoo.setWordWrap(True)
+        for example in self.zoo_examples:
+            count = example.description.split(". ", 1)[0]  # "11,689,512 parameters"
+            item = QListWidgetItem(f"{example.title}\n{count}")
+            item.setToolTip(example.description)
+            self.zoo.addItem(item)
+        self.zoo.setCurrentRow(0)
+        self.zoo.itemActivated.connect(lambda _item: self._open_current())
+        layout.addWidget(self.zoo)
+        return page
+
     def _open_current(self) -> None:
-        if self.tabs.currentIndex() == 1:
+        if self.tabs.currentIndex() == ZOO_TAB:
+            row = self.zoo.currentRow()
+            if 0 <= row < len(self.zoo_examples):
+                self.chosen = self.zoo_examples[row]
+                self.accept()
+            return
+        if self.tabs.currentIndex() == DEMOS_TAB:
             item = self.demos.currentItem()
             if item is not None:
                 self.chosen_demo = item.data(DEMO_ROLE)

@@ -120,6 +120,13 @@ def _skip(arcs: int = 1, gate: bool = False, body: str = "box") -> Glyph:
                 path.lineTo(_at(r, x, y))
             p.setBrush(QColor("white"))
             p.drawPath(path)
+        elif body == "waist":  # wide, narrow, wide: the ResNet bottleneck
+            path = QPainterPath(_at(r, 0.28, 0.58))
+            for x, y in ((0.72, 0.58), (0.56, 0.75), (0.72, 0.92), (0.28, 0.92), (0.44, 0.75),
+                         (0.28, 0.58)):
+                path.lineTo(_at(r, x, y))
+            p.setBrush(QColor("white"))
+            p.drawPath(path)
         else:
             p.setBrush(QColor("white"))
             p.drawRoundedRect(QRectF(_at(r, 0.3, 0.58), _at(r, 0.7, 0.92)), 2, 2)
@@ -146,6 +153,19 @@ def _dropout(p: QPainter, r: QRectF) -> None:
         for j in range(3):
             p.setBrush(QColor("white") if (i + 2 * j) % 3 else Qt.BrushStyle.NoBrush)
             p.drawEllipse(_at(r, 0.2 + 0.3 * i, 0.2 + 0.3 * j), r.width() * 0.1, r.width() * 0.1)
+
+
+def _drop_path(p: QPainter, r: QRectF) -> None:
+    """The shortcut stays; the branch above it is dashed: sometimes it is not there."""
+    p.setPen(_pen(1.4))
+    p.drawLine(_at(r, 0.0, 0.75), _at(r, 1.0, 0.75))
+    pen = _pen(1.2)
+    pen.setStyle(Qt.PenStyle.DashLine)
+    p.setPen(pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawLine(_at(r, 0.1, 0.75), _at(r, 0.25, 0.3))
+    p.drawRoundedRect(QRectF(_at(r, 0.25, 0.1), _at(r, 0.75, 0.5)), 2, 2)
+    p.drawLine(_at(r, 0.75, 0.3), _at(r, 0.9, 0.75))
 
 
 def _image(p: QPainter, r: QRectF) -> None:
@@ -236,6 +256,18 @@ def _concat(p: QPainter, r: QRectF) -> None:
     p.drawRect(QRectF(_at(r, 0.55, 0.15), _at(r, 0.85, 0.85)))
 
 
+def _sealed(p: QPainter, r: QRectF) -> None:
+    """A closed parcel: an imported module, kept whole, that cannot be opened here."""
+    p.setPen(_pen(1.3))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRect(QRectF(_at(r, 0.1, 0.25), _at(r, 0.9, 0.9)))
+    p.drawLine(_at(r, 0.1, 0.45), _at(r, 0.9, 0.45))
+    p.drawLine(_at(r, 0.5, 0.25), _at(r, 0.5, 0.9))
+    p.drawLine(_at(r, 0.1, 0.25), _at(r, 0.25, 0.1))
+    p.drawLine(_at(r, 0.25, 0.1), _at(r, 0.75, 0.1))
+    p.drawLine(_at(r, 0.75, 0.1), _at(r, 0.9, 0.25))
+
+
 GLYPHS: dict[str, Glyph] = {
     "VectorInput": _vector, "ImageInput": _image, "TokenInput": _tokens,
     "ClassificationOutput": _target, "RegressionOutput": _regression,
@@ -243,14 +275,20 @@ GLYPHS: dict[str, Glyph] = {
     "Linear": _network, "Conv2d": _grid(3), "ConvTranspose2d": _upsample,
     "Upsample": _upsample, "Embedding": _table,
     "PositionalEmbedding": _curve(math.sin), "SelfAttention": _attention,
+    "PatchEmbedding": _grid(2), "ClassToken": _tokens, "SelectToken": _shrink("dot"),
+    "TiedLinear": _table,
     "ReLU": _curve(lambda x: max(x, 0.0) / 2.5 - 0.1),
     "GELU": _curve(lambda x: x / 2.5 * 0.5 * (1 + math.erf(x / math.sqrt(2))) - 0.1),
     "Tanh": _curve(math.tanh),
     "Sigmoid": _curve(lambda x: 2 / (1 + math.exp(-2 * x)) - 1),
     "SiLU": _curve(lambda x: x / (1 + math.exp(-x)) / 2.5 - 0.1),
     "LeakyReLU": _curve(lambda x: (x if x > 0 else 0.15 * x) / 2.5 - 0.1),
+    "ReLU6": _curve(lambda x: min(max(x, 0.0), 2.0) / 2.0 - 0.3),  # the cap, drawn at 2
+    "Hardswish": _curve(lambda x: x * min(max(x + 3, 0.0), 6.0) / 6 / 2.5 - 0.1),
+    "StochasticDepth": _drop_path,
     "BatchNorm": _bell, "LayerNorm": _bell, "GroupNorm": _bell, "Dropout": _dropout,
     "MaxPool2d": _shrink("box"), "AvgPool2d": _shrink("box"),
+    "AdaptiveAvgPool2d": _shrink("box"),
     "GlobalAvgPool": _shrink("dot"), "GlobalMaxPool": _shrink("dot"),
     "Flatten": _shrink("bar"),
     "Add": _symbol("+"), "Subtract": _symbol("−"), "Multiply": _symbol("×"),
@@ -258,6 +296,8 @@ GLYPHS: dict[str, Glyph] = {
     "ResidualMLP": _skip(), "ResidualConv": _skip(), "Highway": _skip(gate=True),
     "DenseBlock": _skip(arcs=3), "TransformerBlock": _skip(arcs=2),
     "MBConv": _skip(body="hourglass"), "Transition": _transition,
+    "Bottleneck": _skip(body="waist"),
+    "Module": _sealed,
 }
 
 

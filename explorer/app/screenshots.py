@@ -136,6 +136,7 @@ def make_screenshots(out: Path) -> list[Path]:
     shots.append(_shot(app, window, out, "unet", show(recipes.unet(), "concat_1")))
     for path in example_paths():  # docs/examples.md shows each
         shots.append(_shot(app, window, out, f"example_{example_name(path)}", show(load(path))))
+    shots += _real_network_shots(app, window, out, show)
 
     def broken() -> None:
         doc.replace(recipes.residual_mlp())
@@ -174,7 +175,7 @@ def make_screenshots(out: Path) -> list[Path]:
                        lambda: _train(app, window, sigmoid, 1.0, steps=400, log_every=5)))
     window.inspector_dock.raise_()
 
-    from .gallery import ExamplesGallery
+    from .gallery import ZOO_TAB, ExamplesGallery
 
     gallery = ExamplesGallery(window)
     gallery.show()
@@ -185,9 +186,63 @@ def make_screenshots(out: Path) -> list[Path]:
     gallery.grab().save(str(path))
     print(f"wrote {path}")
     shots.append(path)
+    gallery.tabs.setCurrentIndex(ZOO_TAB)
+    while not gallery.thumbnails_done():
+        app.processEvents()
+    _settle(app)
+    path = out / "zoo_gallery.png"
+    gallery.grab().save(str(path))
+    print(f"wrote {path}")
+    shots.append(path)
     gallery.close()
     doc.undo_stack.setClean()
     window.close()
+    return shots
+
+
+# A network of one's own, for the picture of an import: its gate has no node kind.
+IMPORT_EXAMPLE = """
+import torch
+from torch import nn
+
+
+class Gate(nn.Module):
+    def __init__(self, features):
+        super().__init__()
+        self.logits = nn.Parameter(torch.zeros(features))
+
+    def forward(self, x):
+        return x * torch.sigmoid(self.logits)
+
+
+class GatedNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 32, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(32)
+        self.conv2 = nn.Conv2d(32, 32, 3, padding=1)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.gate = Gate(32)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        h = torch.relu(self.bn1(self.conv1(x)))
+        h = h + self.conv2(h)
+        return self.fc(self.gate(torch.flatten(self.pool(h), 1)))
+"""
+
+
+def _real_network_shots(app: QApplication, window, out: Path,
+                        show: Callable[[Project, str | None], Callable[[], None]]) -> list[Path]:
+    """The model zoo's ResNet-50 and a module of one's own, imported."""
+    from explorer.graph.zoo import ZOO
+    from explorer.importer.torch_import import import_torch
+
+    shots = [_shot(app, window, out, "zoo_resnet50", show(ZOO["resnet50"](), "layer2_0"))]
+    source = Path(tempfile.mkdtemp()) / "gated_net.py"
+    source.write_text(IMPORT_EXAMPLE, encoding="utf-8")
+    imported = import_torch(f"{source}:GatedNet", "3x32x32").project
+    shots.append(_shot(app, window, out, "imported_module", show(imported, "gate")))
     return shots
 
 

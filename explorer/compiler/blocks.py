@@ -1,8 +1,9 @@
 """The block modules: each one a plain nn.Module, written the way one would by hand.
 
 Exported code copies these classes word for word (``inspect.getsource``),
-so this file imports nothing but torch and math, and every class stands on
-its own. Each block computes exactly what its expansion in
+so this file imports nothing but torch, math and its sibling
+``resnet_blocks`` (whose classes it re-exports, so every block class is
+found here), and every class stands on its own. Each block computes exactly what its expansion in
 ``explorer/graph/kinds`` computes, operation for operation, and its
 submodules carry the names that the expansion's ``module`` paths give, so
 weights move between a block and its expanded view unchanged.
@@ -20,6 +21,9 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from .resnet_blocks import Bottleneck, StochasticDepth  # noqa: F401  (found here too)
+from .token_blocks import ClassToken, PatchEmbedding  # noqa: F401  (found here too)
 
 
 class ResidualMLP(nn.Module):
@@ -89,11 +93,12 @@ class ResidualConv(nn.Module):
     post-activation: y = act(x' + norm2(conv2(act(norm1(conv1(x))))))
     pre-activation:  y = x' + conv2(act(norm2(conv1(act(norm1(x))))))
     where x' is x itself, or a 1×1 projection (followed by a norm, post only)
-    when the channels or the size change.
+    when the channels or the size change. With ``drop_path`` > 0 the branch
+    goes through stochastic depth right before the add.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, activation="relu",
-                 norm="batch", order="post", projection=False, zero_init=False):
+                 norm="batch", order="post", projection=False, zero_init=False, drop_path=0.0):
         super().__init__()
         self.order = order
         self.act = getattr(F, activation)  # "relu" -> F.relu, "leaky_relu" -> F.leaky_relu ...
@@ -116,6 +121,7 @@ class ResidualConv(nn.Module):
             self.proj = nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
             if order == "post":
                 self.proj_norm = self.make_norm(norm, out_channels)
+        self.stochastic_depth = StochasticDepth(drop_path) if drop_path > 0 else None
         if zero_init:  # the branch starts at zero, so the block starts as the identity
             if order == "post" and norm != "none":
                 nn.init.zeros_(self.norm2.weight)
@@ -146,12 +152,17 @@ class ResidualConv(nn.Module):
             h = self.conv2(self.act(h))
             if self.norm2 is not None:
                 h = self.norm2(h)
+            if self.stochastic_depth is not None:
+                h = self.stochastic_depth(h)
             return self.act(h + skip)
         h = x if self.norm1 is None else self.norm1(x)
         h = self.conv1(self.act(h))
         if self.norm2 is not None:
             h = self.norm2(h)
-        return self.conv2(self.act(h)) + skip
+        h = self.conv2(self.act(h))
+        if self.stochastic_depth is not None:
+            h = self.stochastic_depth(h)
+        return h + skip
 
     def extra_repr(self):
         return f"activation={self.act.__name__}, order={self.order}"
@@ -260,38 +271,47 @@ class TransformerBlock(nn.Module):
 
     pre-LN:  y = x + attn(ln1(x)),   z = y + fc2(gelu(fc1(ln2(y))))
     post-LN: y = ln1(x + attn(x)),   z = ln2(y + fc2(gelu(fc1(y))))
+    ``activation="gelu_tanh"`` is GPT-2's tanh approximation of GELU; with
+    ``drop_path`` > 0 each branch is dropped for whole examples while training.
     """
 
-    def __init__(self, dim, heads, mlp_ratio=4, dropout=0.0, norm="pre", causal=False):
+    def __init__(self, dim, heads, mlp_ratio=4, dropout=0.0, norm="pre", causal=False,
+                 activation="gelu", eps=1e-5, drop_path=0.0):
         super().__init__()
         self.norm = norm
-        self.ln1 = nn.LayerNorm(dim)
+        self.approximate = "tanh" if activation == "gelu_tanh" else "none"
+        self.ln1 = nn.LayerNorm(dim, eps=eps)
         self.attn = SelfAttention(dim, heads, dropout, causal)
-        self.ln2 = nn.LayerNorm(dim)
+        self.ln2 = nn.LayerNorm(dim, eps=eps)
         self.fc1 = nn.Linear(dim, dim * mlp_ratio)
         self.fc2 = nn.Linear(dim * mlp_ratio, dim)
+        self.drop_path = StochasticDepth(drop_path) if drop_path > 0 else None
+
+    def branch(self, h):
+        return h if self.drop_path is None else self.drop_path(h)
 
     def feed_forward(self, x):
-        return self.fc2(F.gelu(self.fc1(x)))
+        return self.branch(self.fc2(F.gelu(self.fc1(x), approximate=self.approximate)))
 
     def forward(self, x):
         if self.norm == "pre":
-            y = x + self.attn(self.ln1(x))
+            y = x + self.branch(self.attn(self.ln1(x)))
             return y + self.feed_forward(self.ln2(y))
-        y = self.ln1(x + self.attn(x))
+        y = self.ln1(x + self.branch(self.attn(x)))
         return self.ln2(y + self.feed_forward(y))
 
 
 class SqueezeExcite(nn.Module):
     """Re-weights channels: average each one, pass through a small MLP, scale by a sigmoid."""
 
-    def __init__(self, channels, squeezed):
+    def __init__(self, channels, squeezed, activation="silu"):
         super().__init__()
+        self.act = getattr(F, activation)  # SiLU in EfficientNet, ReLU in MobileNetV3
         self.reduce = nn.Linear(channels, squeezed)
         self.expand = nn.Linear(squeezed, channels)
 
     def forward(self, x):
-        g = self.expand(F.silu(self.reduce(x.mean(dim=(2, 3)))))
+        g = self.expand(self.act(self.reduce(x.mean(dim=(2, 3)))))
         return x * torch.sigmoid(g)[:, :, None, None]
 
 
@@ -301,12 +321,17 @@ class MBConv(nn.Module):
     1×1 conv widens the channels (when expand_ratio > 1), a depthwise conv
     filters each channel alone, squeeze-excite re-weights channels (when
     se_channels > 0), a 1×1 conv narrows again; the input is added back
-    when stride is 1 and the channels stay the same.
+    when stride is 1 and the channels stay the same (the branch through
+    stochastic depth first, when drop_path > 0). ``activation`` follows the
+    expand and depthwise convs: "silu" (EfficientNet), "relu6" (MobileNetV2),
+    "hardswish" (MobileNetV3); the squeeze-excite uses SiLU with "silu", else
+    ReLU, as torchvision's EfficientNet and MobileNetV3 do.
     """
 
     def __init__(self, in_channels, out_channels, expand_ratio=4, kernel_size=3, stride=1,
-                 se_channels=0):
+                 se_channels=0, activation="silu", drop_path=0.0):
         super().__init__()
+        self.act = getattr(F, activation)  # "silu" -> F.silu, "relu6" -> F.relu6 ...
         wide = in_channels * expand_ratio
         self.widen = wide != in_channels
         self.residual = stride == 1 and out_channels == in_channels
@@ -316,23 +341,40 @@ class MBConv(nn.Module):
         self.dw = nn.Conv2d(wide, wide, kernel_size, stride=stride, padding=kernel_size // 2,
                             groups=wide, bias=False)
         self.dw_norm = nn.BatchNorm2d(wide)
-        self.se = SqueezeExcite(wide, se_channels) if se_channels > 0 else None
+        self.se = None
+        if se_channels > 0:
+            se_activation = "silu" if activation == "silu" else "relu"
+            self.se = SqueezeExcite(wide, se_channels, se_activation)
         self.project = nn.Conv2d(wide, out_channels, 1, bias=False)
         self.project_norm = nn.BatchNorm2d(out_channels)
+        self.stochastic_depth = None
+        if self.residual and drop_path > 0:
+            self.stochastic_depth = StochasticDepth(drop_path)
 
     def forward(self, x):
         h = x
         if self.widen:
-            h = F.silu(self.expand_norm(self.expand(h)))
-        h = F.silu(self.dw_norm(self.dw(h)))
+            h = self.act(self.expand_norm(self.expand(h)))
+        h = self.act(self.dw_norm(self.dw(h)))
         if self.se is not None:
             h = self.se(h)
         h = self.project_norm(self.project(h))
-        return x + h if self.residual else h
+        if not self.residual:
+            return h
+        if self.stochastic_depth is not None:
+            h = self.stochastic_depth(h)
+        return x + h
+
+    def extra_repr(self):
+        return f"activation={self.act.__name__}"
 
 
 class PositionalEmbedding(nn.Module):
-    """Adds a learned vector to each position: y[t] = x[t] + P[t] (P starts small)."""
+    """Adds a learned vector to each position: y[t] = x[t] + P[t] (P starts small).
+
+    The table has ``length`` rows; a shorter sequence uses the first ones (GPT-2
+    has 1024 positions and is often fed fewer tokens).
+    """
 
     def __init__(self, length, dim):
         super().__init__()
@@ -340,4 +382,4 @@ class PositionalEmbedding(nn.Module):
         nn.init.normal_(self.weight, std=0.02)
 
     def forward(self, x):
-        return x + self.weight
+        return x + self.weight[: x.shape[1]]

@@ -20,7 +20,7 @@ from explorer.graph import ArchitectureGraph, CheckResult
 from explorer.graph.naming import comment_text, python_names, string_literal
 
 from .errors import BuildError
-from .expressions import EXPRESSION_RULES, expression
+from .expressions import EXPRESSION_RULES, PARAM_EXPRESSION_RULES, expression
 from .module_spec import ModuleSpec
 from .modules import module_spec
 
@@ -88,6 +88,9 @@ def generate(graph: ArchitectureGraph, result: CheckResult) -> NetworkCode:
         comment = f"  # {comment_text(node_id)} ({node.kind})"
         if node.kind in EXPRESSION_RULES:
             code = expression(node.kind, report, args)
+        elif node.kind in PARAM_EXPRESSION_RULES:
+            code = PARAM_EXPRESSION_RULES[node.kind](node.params, args,
+                                                     lambda other: f"self.{names[other]}")
         else:
             modules[node_id] = module_spec(node.kind, node.params, report)
             code = f"self.{names[node_id]}({args[0]})"

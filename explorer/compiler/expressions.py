@@ -7,11 +7,15 @@ of the variables holding the node's inputs, in port order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from explorer.graph import NodeReport
 
 ExpressionRule = Callable[[NodeReport, Sequence[str]], str]
+# Rules that read the node's parameters, and may name another node's submodule
+# (``attribute("embed_1")`` is ``"self.embed_1"``).
+ParamExpressionRule = Callable[[Mapping[str, Any], Sequence[str], Callable[[str], str]], str]
 
 
 def _add(report: NodeReport, args: Sequence[str]) -> str:
@@ -56,6 +60,23 @@ EXPRESSION_RULES: dict[str, ExpressionRule] = {
     "Flatten": _flatten,
     "GlobalAvgPool": _global_pool("mean"),
     "GlobalMaxPool": _global_pool("amax"),
+}
+
+
+def _select_token(params: Mapping[str, Any], args: Sequence[str],
+                  attribute: Callable[[str], str]) -> str:
+    return f"{args[0]}[:, {params['index']}]"
+
+
+def _tied_linear(params: Mapping[str, Any], args: Sequence[str],
+                 attribute: Callable[[str], str]) -> str:
+    """The named Embedding's table, used as the output layer's weight: one tensor, two uses."""
+    return f"F.linear({args[0]}, {attribute(params['embedding'])}.weight)"
+
+
+PARAM_EXPRESSION_RULES: dict[str, ParamExpressionRule] = {
+    "SelectToken": _select_token,
+    "TiedLinear": _tied_linear,
 }
 
 

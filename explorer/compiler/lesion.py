@@ -22,7 +22,8 @@ from . import blocks
 from .compile import CompiledNetwork
 
 # Kinds whose removal keeps the shape: blocks with a skip, and shape-keeping layers.
-SKIP_BLOCKS = {"ResidualMLP", "ResidualConv", "Highway", "TransformerBlock", "MBConv"}
+SKIP_BLOCKS = {"ResidualMLP", "ResidualConv", "Highway", "TransformerBlock", "MBConv",
+               "Bottleneck"}
 PLAIN_LAYERS = {"Linear", "Conv2d"}
 
 
@@ -40,9 +41,17 @@ class SkipOnly(nn.Module):
             if isinstance(block, blocks.ResidualConv) and block.proj_norm is not None:
                 skip = block.proj_norm(skip)
             return block.act(skip) if block.order == "post" else skip
+        if isinstance(block, blocks.Bottleneck):
+            return torch.relu(x if block.downsample is None else block.downsample(x))
         if isinstance(block, blocks.TransformerBlock) and block.norm == "post":
             return block.ln2(block.ln1(x))  # both residual branches give 0
         return x  # highway with T = 0, pre-LN transformer, MBConv with its residual
+
+
+def lesion_kind(kind: str) -> str:
+    """"block" for a block whose skip path remains when it is switched off; "layer" for a
+    plain layer, which leaves only a gap (it closes because its shapes agree, not by design)."""
+    return "block" if kind in SKIP_BLOCKS else "layer"
 
 
 def lesion_candidates(graph: ArchitectureGraph, result: CheckResult) -> list[str]:

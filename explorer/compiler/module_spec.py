@@ -19,14 +19,15 @@ from . import blocks
 # Every constructor a spec may name, by the name exported code uses for it.
 TORCH_CLASSES = (
     nn.Linear, nn.Conv2d, nn.ConvTranspose2d, nn.Upsample, nn.Embedding,
-    nn.ReLU, nn.GELU, nn.Tanh, nn.Sigmoid, nn.SiLU, nn.LeakyReLU,
+    nn.ReLU, nn.GELU, nn.Tanh, nn.Sigmoid, nn.SiLU, nn.LeakyReLU, nn.ReLU6, nn.Hardswish,
     nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm, nn.GroupNorm, nn.Dropout,
-    nn.MaxPool2d, nn.AvgPool2d,
+    nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d,
 )
 BLOCK_CLASSES = (
     blocks.ResidualMLP, blocks.ResidualConv, blocks.Highway, blocks.DenseLayer,
     blocks.DenseBlock, blocks.Transition, blocks.SelfAttention, blocks.TransformerBlock,
     blocks.SqueezeExcite, blocks.MBConv, blocks.PositionalEmbedding,
+    blocks.StochasticDepth, blocks.Bottleneck, blocks.PatchEmbedding, blocks.ClassToken,
 )
 CONSTRUCTORS: dict[str, type[nn.Module]] = {
     **{f"nn.{cls.__name__}": cls for cls in TORCH_CLASSES},
@@ -36,8 +37,10 @@ CONSTRUCTORS: dict[str, type[nn.Module]] = {
 # Block classes that other block classes use inside: exported code defines these first.
 BLOCK_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "DenseBlock": ("DenseLayer",),
-    "TransformerBlock": ("SelfAttention",),
-    "MBConv": ("SqueezeExcite",),
+    "TransformerBlock": ("SelfAttention", "StochasticDepth"),
+    "MBConv": ("SqueezeExcite", "StochasticDepth"),
+    "ResidualConv": ("StochasticDepth",),
+    "Bottleneck": ("StochasticDepth",),
 }
 
 # Initialisers an ``init`` step may call (all from torch.nn.init).

@@ -17,13 +17,14 @@ from explorer.graph.kinds import Context
 from explorer.graph.kinds.expansion import ACTIVATION_KINDS
 
 from .module_spec import ModuleSpec
+from .opaque import imported_module
 
 Params = Mapping[str, Any]
 
 # Blocks take their activation by its torch.nn.functional name.
 FUNCTIONAL_ACTIVATIONS = {
     "relu": "relu", "gelu": "gelu", "tanh": "tanh", "sigmoid": "sigmoid", "silu": "silu",
-    "leakyrelu": "leaky_relu",
+    "leakyrelu": "leaky_relu", "relu6": "relu6", "hardswish": "hardswish",
 }
 ModuleRule = Callable[[Params, NodeReport], ModuleSpec]
 
@@ -86,7 +87,16 @@ def _embedding(p: Params, report: NodeReport) -> ModuleSpec:
 
 
 def _positional(p: Params, report: NodeReport) -> ModuleSpec:
-    return ModuleSpec("PositionalEmbedding", tuple(_x(report).shape))
+    length, dim = _x(report).shape
+    return ModuleSpec("PositionalEmbedding", (p["max_length"] or length, dim))
+
+
+def _patch_embedding(p: Params, report: NodeReport) -> ModuleSpec:
+    return ModuleSpec("PatchEmbedding", (_x(report).shape[0], p["dim"], p["patch_size"]))
+
+
+def _class_token(p: Params, report: NodeReport) -> ModuleSpec:
+    return ModuleSpec("ClassToken", (_x(report).shape[1],))
 
 
 def _attention(p: Params, report: NodeReport) -> ModuleSpec:
@@ -102,6 +112,12 @@ def _activation(name: str) -> ModuleRule:
         return ModuleSpec(f"nn.{name}", tuple(p.values()))
 
     return rule
+
+
+def _gelu(p: Params, report: NodeReport) -> ModuleSpec:
+    """``nn.GELU()``, or ``nn.GELU(approximate="tanh")`` for GPT-2's approximation."""
+    return ModuleSpec("nn.GELU", (), {} if p["approximate"] == "none"
+                      else {"approximate": p["approximate"]})
 
 
 def _batch_norm(p: Params, report: NodeReport) -> ModuleSpec:
@@ -127,9 +143,24 @@ def _pool(ctor: str) -> ModuleRule:
     def rule(p: Params, report: NodeReport) -> ModuleSpec:
         stride = p["kernel_size"] if p["stride"] == AUTO else p["stride"]
         kwargs = {} if stride == p["kernel_size"] else {"stride": stride}
+        if p["padding"]:
+            kwargs["padding"] = p["padding"]
         return ModuleSpec(ctor, (p["kernel_size"],), kwargs)
 
     return rule
+
+
+def _adaptive_avg_pool(p: Params, report: NodeReport) -> ModuleSpec:
+    return ModuleSpec("nn.AdaptiveAvgPool2d", (p["output_size"],))
+
+
+def _stochastic_depth(p: Params, report: NodeReport) -> ModuleSpec:
+    return ModuleSpec("StochasticDepth", (p["p"],))
+
+
+def _drop_path(p: Params) -> dict[str, Any]:
+    """``drop_path=...`` for a block's call, left out at 0 (the constructor's default)."""
+    return {"drop_path": p["drop_path"]} if p["drop_path"] > 0 else {}
 
 
 # -- blocks -----------------------------------------------------------------------
@@ -150,7 +181,18 @@ def _residual_conv(p: Params, report: NodeReport) -> ModuleSpec:
         "ResidualConv", (_x(report).shape[0], parts["conv1"]["out_channels"]),
         {"kernel_size": p["kernel_size"], "stride": p["stride"],
          "activation": FUNCTIONAL_ACTIVATIONS[p["activation"]], "norm": p["norm"],
-         "order": p["order"], "projection": "proj" in parts, "zero_init": p["zero_init"]})
+         "order": p["order"], "projection": "proj" in parts, "zero_init": p["zero_init"],
+         **_drop_path(p)})
+
+
+def _bottleneck(p: Params, report: NodeReport) -> ModuleSpec:
+    parts = _expansion_params("Bottleneck", p, report)
+    kwargs: dict[str, Any] = {"expansion": p["expansion"], "stride": p["stride"]}
+    if p["groups"] != 1:
+        kwargs["groups"] = p["groups"]
+    kwargs.update(projection="downsample_0" in parts, zero_init=p["zero_init"], **_drop_path(p))
+    return ModuleSpec("Bottleneck", (_x(report).shape[0], parts["conv3"]["out_channels"]),
+                      kwargs)
 
 
 def _highway(p: Params, report: NodeReport) -> ModuleSpec:
@@ -171,9 +213,15 @@ def _transition(p: Params, report: NodeReport) -> ModuleSpec:
 
 
 def _transformer(p: Params, report: NodeReport) -> ModuleSpec:
+    kwargs = {"mlp_ratio": p["mlp_ratio"], "dropout": p["dropout"], "norm": p["norm"],
+              "causal": p["causal"]}
+    # The newer options only when set, so blocks made before them print as they did.
+    if p["activation"] != "gelu":
+        kwargs["activation"] = p["activation"]
+    if p["eps"] != TORCH_EPS:
+        kwargs["eps"] = p["eps"]
     return ModuleSpec("TransformerBlock", (_x(report).shape[1], p["heads"]),
-                      {"mlp_ratio": p["mlp_ratio"], "dropout": p["dropout"], "norm": p["norm"],
-                       "causal": p["causal"]})
+                      {**kwargs, **_drop_path(p)})
 
 
 def _mbconv(p: Params, report: NodeReport) -> ModuleSpec:
@@ -182,7 +230,9 @@ def _mbconv(p: Params, report: NodeReport) -> ModuleSpec:
     return ModuleSpec(
         "MBConv", (_x(report).shape[0], parts["project"]["out_channels"]),
         {"expand_ratio": p["expand_ratio"], "kernel_size": p["kernel_size"],
-         "stride": p["stride"], "se_channels": squeezed})
+         "stride": p["stride"], "se_channels": squeezed,
+         "activation": FUNCTIONAL_ACTIVATIONS[p["activation"]],
+         **(_drop_path(p) if "add" in parts else {})})  # it drops the residual branch only
 
 
 MODULE_RULES: dict[str, ModuleRule] = {
@@ -192,14 +242,19 @@ MODULE_RULES: dict[str, ModuleRule] = {
     "Upsample": _upsample,
     "Embedding": _embedding,
     "PositionalEmbedding": _positional,
+    "PatchEmbedding": _patch_embedding,
+    "ClassToken": _class_token,
     "SelfAttention": _attention,
     **{kind: _activation(kind) for kind in ACTIVATION_KINDS.values()},
+    "GELU": _gelu,
     "BatchNorm": _batch_norm,
     "LayerNorm": _layer_norm,
     "GroupNorm": _group_norm,
     "Dropout": _dropout,
     "MaxPool2d": _pool("nn.MaxPool2d"),
     "AvgPool2d": _pool("nn.AvgPool2d"),
+    "AdaptiveAvgPool2d": _adaptive_avg_pool,
+    "StochasticDepth": _stochastic_depth,
     "ResidualMLP": _residual_mlp,
     "ResidualConv": _residual_conv,
     "Highway": _highway,
@@ -207,6 +262,8 @@ MODULE_RULES: dict[str, ModuleRule] = {
     "Transition": _transition,
     "TransformerBlock": _transformer,
     "MBConv": _mbconv,
+    "Bottleneck": _bottleneck,
+    "Module": imported_module,
 }
 
 

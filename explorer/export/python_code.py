@@ -1,12 +1,15 @@
 """A project as one standalone Python file that imports torch and nothing else.
 
 The file holds, in reading order: a docstring saying what goes in and comes
-out, the imports, a small reader and writer for .safetensors weights, one
-class per block kind the network uses (the very classes the app trains,
-copied from ``explorer.compiler.blocks``), and a ``Network`` class whose
-submodules carry the graph's node names, so weights saved by the app load
-with the same keys. Every line that came from a node is mapped back to it,
-for the editor's code preview.
+out, the imports, ``load_tensors`` for .safetensors weights (the safetensors
+package's loader, imported only when weights are read), one class per block
+kind the network uses (the very classes the app trains, copied from
+``explorer.compiler.blocks``), and a ``Network`` class whose submodules carry
+the graph's node names, so weights saved by the app load with the same keys.
+Every line that came from a node is mapped back to it, for the editor's code
+preview. An imported network's parts kept whole (``Module`` nodes) are the one
+exception to "torch and nothing else": the file imports the module each of
+their classes comes from.
 
 All text from the project file reaches the code only as identifiers made by
 ``naming.python_names``, as escaped string literals, or inside comments, so
@@ -25,6 +28,7 @@ from importlib import resources
 
 from explorer.compiler import BuildError, CodeLine, NetworkCode, blocks_needed, generate
 from explorer.compiler import blocks as block_classes
+from explorer.compiler.opaque import ImportedSpec
 from explorer.graph import CheckResult, Project, TensorSpec, check_graph, format_count, get_kind
 from explorer.graph.naming import comment_text
 
@@ -66,7 +70,7 @@ def network_source(project: Project, *, format_code: bool = True) -> ExportedCod
         _module_docstring(project, code, result),
         _imports(code, init_lines),
         _tensor_file_helpers(),
-        *(_block_source(name) for name in blocks_needed([s.ctor for s in code.modules.values()])),
+        *(_block_source(name) for name in blocks_needed(_block_ctors(code))),
         _network_class(project, code, init_lines),
         _main_block(result.known_spec(code.input_id)),
     ]
@@ -108,21 +112,30 @@ def _module_docstring(project: Project, code: NetworkCode, result: CheckResult) 
 def _imports(code: NetworkCode, init_lines: tuple[CodeLine, ...]) -> str:
     used = "\n".join(line.text for line in (*init_lines, *code.lines))
     used += "".join(inspect.getsource(getattr(block_classes, name))
-                    for name in blocks_needed([s.ctor for s in code.modules.values()]))
-    lines = ["import argparse", "import json"]
+                    for name in blocks_needed(_block_ctors(code)))
+    lines = ["import argparse"]
     if re.search(r"\bmath\.", used):
         lines.append("import math")
-    lines += ["import struct", "", "import torch"]
+    lines += ["", "import torch"]
     if re.search(r"\bF\b", used):
         lines.append("import torch.nn.functional as F")
     lines.append("from torch import nn")
+    imported = sorted({s.module_name for s in code.modules.values() if isinstance(s, ImportedSpec)})
+    if imported:  # an imported network's parts kept whole: their own classes, from their modules
+        lines += ["", *(f"import {name}" for name in imported)]
     return "\n".join(lines)
+
+
+def _block_ctors(code: NetworkCode) -> list[str]:
+    """The constructors whose classes the file defines (imported modules come by import)."""
+    return [s.ctor for s in code.modules.values() if not isinstance(s, ImportedSpec)]
 
 
 @cache
 def _tensor_file_helpers() -> str:
-    """``load_tensors`` and ``save_tensors`` from standalone/tensor_files.py, imports removed."""
-    text = resources.files("explorer.export.standalone").joinpath("tensor_files.py").read_text()
+    """``load_tensors`` (safetensors.torch.load_file, or a clear message) from
+    standalone/weights_file.py, without the file's docstring."""
+    text = resources.files("explorer.export.standalone").joinpath("weights_file.py").read_text()
     tree = ast.parse(text)
     first = next(n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr)))
     return "\n".join(text.splitlines()[first.lineno - 1:])
@@ -138,16 +151,45 @@ def _network_class(project: Project, code: NetworkCode, init_lines: tuple[CodeLi
            f'{len(code.modules)} submodules named after the graph\'s nodes."""', "",
            "    def __init__(self):", "        super().__init__()"]
     previous = None
+    cited: set[str] = set()  # kinds whose paper a comment has named already
     for line in init_lines:
-        if line.node_id != previous:
-            node = project.graph.node(line.node_id)
-            out.append(f"        # {comment_text(line.node_id)}: {get_kind(node.kind).title}"
-                       + (f' "{comment_text(node.label, 40)}"' if node.label else ""))
-            previous = line.node_id
+        comment = _node_comment(project, line.node_id, cited) if line.node_id != previous else ""
+        if comment:
+            out.append(f"        # {comment}")
+        previous = line.node_id
         out.append("        " + line.text)
-    out += ["", "    def forward(self, x):"]
-    out += ["        " + line.text for line in code.lines]
+    x = project.graph.node(code.input_id)  # named in a comment, as the head is at the return
+    out += ["", f"    def forward(self, x):  # x: {comment_text(x.id)} ({x.kind})"]
+    out += ["        " + _without_name_comment(project, line, code.names[line.node_id])
+            for line in code.lines]
     return "\n".join(out)
+
+
+def _node_comment(project: Project, node_id: str, cited: set[str]) -> str:
+    """What the code cannot say about a node: the user's label, and the paper its kind
+    comes from (the first time the kind appears)."""
+    node = project.graph.node(node_id)
+    kind = get_kind(node.kind)
+    label = f'"{comment_text(node.label, 40)}"' if node.label else ""
+    paper = ""
+    if kind.paper and node.kind not in cited:
+        cited.add(node.kind)
+        paper = f"{kind.title}, {comment_text(kind.paper)}"
+    return ": ".join(part for part in (label, paper) if part)
+
+
+def _without_name_comment(project: Project, line: CodeLine, name: str) -> str:
+    """A forward line without the compiler's "# node (Kind)" note where the line itself names
+    the node (``relu_1 = self.relu_1(x)``); ``return`` keeps it: the head is named nowhere else.
+    So does a node whose Python ``name`` is not its id (``conv_1 = ...  # conv 1 (Conv2d)``):
+    importing the file back (explorer.importer) reads the id from there."""
+    node = project.graph.node(line.node_id)
+    if line.text.startswith("return "):
+        return line.text
+    text = line.text
+    if name == line.node_id:
+        text = text.removesuffix(f"  # {comment_text(line.node_id)} ({node.kind})")
+    return text + (f'  # "{comment_text(node.label, 40)}"' if node.label else "")
 
 
 def _main_block(spec: TensorSpec) -> str:
@@ -184,14 +226,47 @@ def _docstring_text(text: str) -> str:
 
 def _map_lines(text: str, init_lines: tuple[CodeLine, ...],
                forward_lines: tuple[CodeLine, ...]) -> dict[str, tuple[int, ...]]:
-    """Node id -> line numbers, matching Network's statements to the lines generated in order."""
-    tree = ast.parse(text)
-    network = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Network")
-    methods = {f.name: f for f in network.body if isinstance(f, ast.FunctionDef)}
+    """Node id -> line numbers, matching Network's statements to the lines generated in order.
+
+    A scan of the formatted text, not ``ast.parse``: on a 10,000-node network the parse is
+    one call that holds the interpreter for most of a second, and the code preview makes
+    this on a worker thread while the editor must keep painting. The text is ours and
+    formatted: a statement starts at the method body's indentation (8 spaces); its
+    continuation lines are indented deeper or close a bracket at that indentation.
+    """
     mapping: dict[str, list[int]] = {}
+    methods = _method_statements(text.splitlines())
     for method, lines in (("__init__", init_lines), ("forward", forward_lines)):
-        statements = methods[method].body[1 if method == "__init__" else 0:]
-        for statement, line in zip(statements, lines, strict=True):
-            span = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
+        statements = methods[method][1 if method == "__init__" else 0:]  # after super()
+        for span, line in zip(statements, lines, strict=True):
             mapping.setdefault(line.node_id, []).extend(span)
     return {node_id: tuple(lines) for node_id, lines in mapping.items()}
+
+
+def _method_statements(lines: list[str]) -> dict[str, list[range]]:
+    """The 1-based line spans of each statement in the methods of ``class Network``."""
+    body = " " * 8
+    methods: dict[str, list[range]] = {}
+    current: list[range] | None = None
+    inside = False
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not line[0].isspace():  # a top-level line: Network's class starts or has ended
+            inside = line.startswith("class Network(")
+            current = None
+            continue
+        if not inside:
+            continue
+        if line.startswith("    def ") and not line.startswith(body):
+            current = methods.setdefault(line.split("def ", 1)[1].split("(", 1)[0], [])
+            continue
+        if current is None or not line.startswith(body) or stripped.startswith("#"):
+            continue
+        continues = line.startswith(body + " ") or stripped[0] in ")]}"
+        if continues and current:
+            current[-1] = range(current[-1].start, number + 1)
+        else:
+            current.append(range(number, number + 1))
+    return methods

@@ -1,9 +1,12 @@
 """A project as a folder that trains on its own: model.py, train.py and data.safetensors.
 
-train.py runs unchanged as ``python train.py`` and as ``torchrun --nproc_per_node N
-train.py``. The data file holds the exact training and validation arrays the
-app trains on (generated sets and the user's own files alike), so the script
-never downloads anything and sees the same examples in the same split.
+train.py runs unchanged as ``python train.py`` and under torchrun, on one machine or
+several, from any folder (it finds its data beside itself); it validates, checkpoints
+and resumes bit for bit (docs/training.md, "The exported training script"). The data
+file holds the exact training and validation arrays the app trains on (generated sets
+and the user's own files alike), so the script never downloads anything and sees the
+same examples in the same split. The template is standalone/train.py: plain code with
+the settings block and the app's schedule function written in at export.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import inspect
 import os
 import pprint
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,6 +25,7 @@ from explorer.graph import Project, check_graph
 from explorer.graph.atomic import replacing, write_text_atomically
 from explorer.train.data import Dataset, DatasetError, check_against, load_dataset
 from explorer.train.optim import lr_factor
+from explorer.train.plan import validation_interval
 
 from .errors import ExportError
 from .formatting import format_python
@@ -31,13 +36,24 @@ SETTINGS_END = "# --- end of settings ---"
 SCRIPT_SETTINGS = ("optimizer", "lr", "momentum", "weight_decay", "schedule", "decay_every",
                    "gamma", "warmup_steps", "batch_size", "steps", "grad_clip", "seed",
                    "log_every")
+
+
+def _with_docstring(function: Callable[..., object], docstring: str) -> str:
+    """A function's source with a shorter docstring: train.py stays short."""
+    text = inspect.getsource(function).rstrip()
+    start = text.index('"""')
+    end = text.index('"""', start + 3) + 3
+    return text[:start] + f'"""{docstring}"""' + text[end:]
+
+
 # Lines of the template that name the app's code, and what the exported script has instead:
 # the schedule is the app's own function, so the script and the app cannot disagree.
 WRITTEN_IN = {
     "import math  # noqa: F401 (lr_factor uses it once the export has written it in)":
         "import math",
     "from explorer.train.optim import lr_factor  # the export writes the function itself here":
-        inspect.getsource(lr_factor).rstrip(),
+        _with_docstring(lr_factor, "The learning rate at step ``step`` (1 = the first) as a "
+                                   "share of the base rate."),
 }
 
 
@@ -81,6 +97,7 @@ def training_script(project: Project, module: str = "model") -> str:
                                                          for k in SCRIPT_SETTINGS}}
     if training.epochs:
         values["steps"] = _steps_for_epochs(project)
+    values["val_every"] = validation_interval(values["steps"], training.log_every)  # as the app
     block = f"{SETTINGS_START}\nSETTINGS = {pprint.pformat(values, sort_dicts=False)}\n"
     text = _written_in(head + block + SETTINGS_END + tail)
     if module != "model":

@@ -22,6 +22,7 @@ from .check_state import GraphState
 from .errors import GraphError, ShapeError
 from .issues import CheckResult, Issue, NodeReport, Severity
 from .kinds import Context, NodeKind, get_kind
+from .kinds.base import Referred
 from .memory_rules import BYTES_PER_VALUE, TRAINING_BYTES_PER_PARAM, machine_memory
 from .model import ArchitectureGraph
 from .specs import TensorSpec
@@ -41,12 +42,13 @@ class ShapeCache:
     state: GraphState | None = field(default=None, repr=False, compare=False)
 
     def infer(self, kind_name: str, params: Mapping[str, Any], inputs: tuple[TensorSpec, ...],
-              depth: Mapping[str, int]) -> _Entry:
+              depth: Mapping[str, int], referred: Referred | None = None) -> _Entry:
         """The node's report, and the ShapeError that left its output unknown (if any)."""
-        key = (kind_name, tuple(params.items()), inputs, depth.get(kind_name, 0))
+        key = (kind_name, tuple(params.items()), inputs, depth.get(kind_name, 0),
+               referred.key() if referred else None)
         entry = self.entries.get(key)
         if entry is None:
-            entry = _infer(get_kind(kind_name), Context(params, inputs, depth))
+            entry = _infer(get_kind(kind_name), Context(params, inputs, depth, referred))
             if len(self.entries) >= self.limit:
                 self.entries.clear()
             self.entries[key] = entry

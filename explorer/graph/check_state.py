@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from .issues import CheckResult, Issue, NodeReport
 from .kinds import INPUT_KINDS, OUTPUT_KINDS, get_kind
+from .kinds.base import Referred
 from .memory_rules import node_memory_issues, total_memory_issues, values_kept
 from .model import ArchitectureGraph, Edge
 from .specs import TensorSpec
@@ -82,6 +83,7 @@ class GraphState:
             self._reset(graph)
             self._update_kinds(graph)
         depth = self._update_depth(graph)
+        self._mark_referrers(graph)
         if self.rewired:
             self._reorder(graph)
         self._infer_changed(graph, cache, depth)
@@ -98,6 +100,7 @@ class GraphState:
         self.reports: dict[str, NodeReport] = {}
         self.node_issues: dict[str, tuple[Issue, ...]] = {}  # only nodes that have some
         self.kinds: dict[str, str] = {}
+        self.referrers: set[str] = set()  # nodes that name another node in a parameter
         self.kind_counts: Counter[str] = Counter()
         self.depth: Counter[str] = Counter()
         self.params = self.values = 0  # totals over the reports, kept up to date
@@ -116,11 +119,22 @@ class GraphState:
             old = self.kinds.pop(node_id, None)
             if old is not None:
                 self.kind_counts[old] -= 1
+            self.referrers.discard(node_id)
             if node_id in graph:
                 kind = self.kinds[node_id] = graph.kind_of(node_id)
                 self.kind_counts[kind] += 1
+                if get_kind(kind).refers_to:
+                    self.referrers.add(node_id)
             else:
                 self._store(node_id, None, ())
+
+    def _mark_referrers(self, graph: ArchitectureGraph) -> None:
+        """Re-check a node that names another when that one changed, came or went, or when
+        wires moved (it may no longer feed the node naming it). There are few such nodes."""
+        for node_id in self.referrers:
+            named = graph.params_of(node_id)[get_kind(self.kinds[node_id]).refers_to]
+            if self.rewired or named in self.dirty:
+                self.dirty.add(node_id)
 
     def _update_depth(self, graph: ArchitectureGraph) -> Counter[str]:
         """Nodes of each kind, counting expanded blocks; a kind whose count moved is re-done."""
@@ -185,7 +199,9 @@ class GraphState:
         if len(known) != len(inputs):
             # the cause is reported where it is; do not repeat it downstream
             return NodeReport(None, tuple(inputs)), tuple(issues)
-        report, error = cache.infer(kind, params, known, depth)
+        refers_to = get_kind(kind).refers_to
+        referred = referred_node(graph, node_id, params[refers_to]) if refers_to else None
+        report, error = cache.infer(kind, params, known, depth, referred)
         if error is not None:
             issues.append(Issue(node_id, error.message, error.hint))
         batch_size, limit = self.settings
@@ -206,6 +222,21 @@ class GraphState:
             self.values += values_kept(report)
             if issues:
                 self.node_issues[node_id] = issues
+
+
+def referred_node(graph: ArchitectureGraph, node_id: str, named: str) -> Referred:
+    """The node ``node_id`` names, as it is now: its kind and parameters, and whether it
+    feeds ``node_id`` through wires."""
+    if named not in graph:
+        return Referred(named)
+    seen: set[str] = set()
+    stack = [node_id]
+    while stack and named not in seen:
+        for source in graph.feeders(stack.pop()):
+            if source not in seen:
+                seen.add(source)
+                stack.append(source)
+    return Referred(named, graph.kind_of(named), dict(graph.params_of(named)), named in seen)
 
 
 def endpoint_issues(inputs: list[str], outputs: list[str]) -> list[Issue]:

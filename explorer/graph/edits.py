@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .model import ArchitectureGraph, Edge, Node
+from .stages import drop_if_empty
 
 
 class Edit(Protocol):
@@ -53,12 +54,14 @@ class AddNode:
 
 @dataclass
 class RemoveNode:
-    """Delete a node and its wires (deleting the last node of an expanded block forgets it)."""
+    """Delete a node and its wires (deleting the last node of an expanded block, or of a
+    stage, forgets that too)."""
 
     node_id: str
     _node: Node | None = field(default=None, repr=False)
     _edges: list[Edge] = field(default_factory=list, repr=False)
     _group: tuple[Node, object | None] | None = field(default=None, repr=False)
+    _stage: tuple[str, bool] | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -69,11 +72,14 @@ class RemoveNode:
             self._edges = graph.in_edges(self.node_id) + graph.out_edges(self.node_id)
             self._node = graph.remove_node(self.node_id)
             self._group = _drop_if_empty(graph, self._node.group)
+            self._stage = drop_if_empty(graph, self._node.stage)
 
     def revert(self, graph: ArchitectureGraph) -> None:
         node = self._node
         assert node is not None
         with graph.batch():
+            if self._stage is not None:
+                graph.set_stage(*self._stage)
             if self._group is not None:
                 graph.add_group(*self._group)
             restore_node(graph, node)
@@ -84,7 +90,7 @@ class RemoveNode:
 def restore_node(graph: ArchitectureGraph, node: Node) -> None:
     """Put a removed node back exactly as it was, in its old place in the order."""
     graph.add_node(node.kind, node.params, position=node.position, node_id=node.id,
-                   label=node.label, group=node.group, rank=node.rank)
+                   label=node.label, group=node.group, rank=node.rank, stage=node.stage)
 
 
 def _drop_if_empty(graph: ArchitectureGraph,

@@ -44,7 +44,7 @@ class ArchitectureGraph(GraphStore):
     def node(self, node_id: str) -> Node:
         data = self._data(node_id)
         return Node(node_id, data["kind"], MappingProxyType(dict(data["params"])), data["pos"],
-                    data["label"], data["group"], data["rank"])
+                    data["label"], data["group"], data["rank"], data["stage"])
 
     def nodes(self) -> list[Node]:
         """Every node, in the order they were added (undo puts a node back in its place)."""
@@ -107,6 +107,13 @@ class ArchitectureGraph(GraphStore):
     def members(self, group_id: str) -> list[str]:
         return [n for n in self.node_ids() if self._g.nodes[n]["group"] == group_id]
 
+    def stage_names(self) -> dict[str, bool]:
+        """Every stage's name -> whether it is drawn collapsed (stages.py reads them)."""
+        return dict(self._stages)
+
+    def stage_of(self, node_id: str) -> str | None:
+        return self._data(node_id)["stage"]
+
     def view(self) -> nx.MultiDiGraph:
         """A read-only networkx view, for algorithms (layout, reachability)."""
         return self._g.copy(as_view=True)
@@ -123,10 +130,12 @@ class ArchitectureGraph(GraphStore):
         label: str = "",
         group: str | None = None,
         rank: int | None = None,
+        stage: str | None = None,
     ) -> str:
         """Add a node and return its id (a fresh readable one unless given).
 
         ``rank`` gives back the place a removed node had (undo); new nodes go last.
+        A node of an expanded block joins the stage the block was in.
         """
         spec = get_kind(kind)
         if node_id is None:
@@ -137,9 +146,14 @@ class ArchitectureGraph(GraphStore):
         values = spec.validate(params, node_id)
         position = _check_position(position, node_id)
         label = check_label(label, node_id)
+        if stage is None and group in self._groups:
+            stage = self._groups[group].stage
+        if stage is not None and stage not in self._stages:
+            raise GraphError(f"there is no stage {stage!r} for the node to join.",
+                             node_id=node_id)
         rank = self._next_rank() if rank is None else self._claim_rank(rank)
         self._insert(node_id, {"kind": kind, "params": values, "pos": position, "label": label,
-                               "group": group, "rank": rank})
+                               "group": group, "rank": rank, "stage": stage})
         return node_id
 
     def remove_node(self, node_id: str) -> Node:
@@ -220,6 +234,18 @@ class ArchitectureGraph(GraphStore):
     def set_group(self, node_id: str, group: str | None) -> None:
         self._update(node_id, "group", group)
 
+    def set_stage(self, name: str, collapsed: bool | None) -> None:
+        """Make (or open or close) a stage; None forgets it. Checks are stages.py's."""
+        if collapsed is None and any(d["stage"] == name for _, d in self._g.nodes(data=True)):
+            raise GraphError(f"stage {name!r} still has nodes; take them out first.")
+        self._set_stage(name, collapsed)
+
+    def set_node_stage(self, node_id: str, name: str | None) -> None:
+        if name is not None and name not in self._stages:
+            raise GraphError(f"there is no stage {name!r}.", node_id=node_id)
+        if self._data(node_id)["stage"] != name:
+            self._update(node_id, "stage", name)
+
     def add_group(self, block: Node, inside: object | None = None) -> None:
         """Record an expanded block, and what its nodes are (to tell later if they changed).
 
@@ -229,6 +255,9 @@ class ArchitectureGraph(GraphStore):
         if block.rank is None:
             ranks = [self._insertion_rank(n) for n in self.members(block.id)]
             block = replace(block, rank=min(ranks) if ranks else self._next_rank())
+        stages = {self._data(m)["stage"] for m in self.members(block.id)}
+        if block.stage is None and len(stages) == 1:  # read from a file: its nodes' stage
+            block = replace(block, stage=stages.pop())
         self._set_group(block.id, (block, inside))
 
     def remove_group(self, group_id: str) -> Node:
@@ -244,6 +273,8 @@ class ArchitectureGraph(GraphStore):
                 self.remove_node(node_id)
             for group_id in list(self._groups):
                 self.remove_group(group_id)
+            for name in list(self._stages):
+                self.set_stage(name, None)
 
     def new_id(self, prefix: str) -> str:
         """The first free readable id: ``conv_1``, ``conv_2``, ..."""

@@ -25,6 +25,7 @@ from .file_values import FloatReader, find_unholdable, find_unholdable_in_docume
 from .model import ArchitectureGraph, Edge, Node
 from .project_model import Project
 from .settings import TrainingSettings
+from .stages import MakeStage, stages
 
 if TYPE_CHECKING:  # imported when a file is read: it compiles the schema
     from fastjsonschema import JsonSchemaValueException
@@ -58,11 +59,18 @@ def to_document(project: Project) -> dict[str, Any]:
     }
     if graph.groups():
         doc["groups"] = [_node_document(n) for _, n in sorted(graph.groups().items())]
+    if graph.stage_names():
+        doc["stages"] = [{"name": s.name, "members": sorted(s.members, key=place.__getitem__),
+                          "collapsed": s.collapsed}
+                         for s in sorted(stages(graph), key=lambda s: (min(
+                             (place[m] for m in s.members), default=len(place)), s.name))]
     for key in ("name", "description", "notes"):
         if getattr(project, key):
             doc[key] = getattr(project, key)
     if project.ui:
         doc["ui"] = project.ui
+    if project.weight_map:
+        doc["weight_map"] = dict(project.weight_map)
     return doc
 
 
@@ -210,6 +218,8 @@ def build_project(doc: dict[str, Any]) -> Project:
         for i, node in enumerate(doc["nodes"]):
             _add(graph, node, f"nodes[{i}]")
         _add_wires(graph, doc["edges"])
+        for i, stage in enumerate(doc.get("stages", [])):
+            _add_stage(graph, stage, f"stages[{i}]")
         members: dict[str, list[str]] = {}
         for node in doc["nodes"]:
             members.setdefault(node.get("group"), []).append(node["id"])
@@ -220,7 +230,8 @@ def build_project(doc: dict[str, Any]) -> Project:
     except GraphError as error:
         raise ProjectFileError(error.message, where="training") from None
     return Project(graph, training, doc.get("name", ""), doc.get("description", ""),
-                   doc.get("notes", ""), dict(doc.get("ui", {})))
+                   doc.get("notes", ""), dict(doc.get("ui", {})),
+                   dict(doc.get("weight_map", {})))
 
 
 def _add(graph: ArchitectureGraph, node: dict[str, Any], where: str) -> None:
@@ -285,6 +296,17 @@ def _add_group(graph: ArchitectureGraph, block: dict[str, Any], members: list[st
     rank = min(graph.rank_of(m) for m in members)  # collapsing puts it where they were
     graph.add_group(Node(block["id"], block["kind"], params, (position[0], position[1]),
                          block.get("label", ""), rank=rank))
+
+
+def _add_stage(graph: ArchitectureGraph, stage: dict[str, Any], where: str) -> None:
+    """A stage, checked as when it is made on the canvas, except for being one run of
+    wired nodes (edits since may have changed that)."""
+    try:
+        MakeStage(stage["name"], stage["members"], stage.get("collapsed", False),
+                  as_run=False).apply(graph)
+    except GraphError as error:
+        text = error.message + (f" {error.hint}" if error.hint else "")
+        raise ProjectFileError(f"stage {stage['name']!r}: {text}", where=where) from None
 
 
 def _refuse_constant(name: str) -> None:

@@ -36,6 +36,9 @@ class Project:
     description: str = ""
     notes: str = ""
     ui: dict[str, Any] = field(default_factory=dict)
+    # For an imported network: each compiled state_dict key -> the original module's key,
+    # so weights can be saved back in (and loaded from) the original layout.
+    weight_map: dict[str, str] = field(default_factory=dict)
 
     # The graph keeps its own events (graph.events); they are not repeated here.
     events: ClassVar[SignalGroupDescriptor] = SignalGroupDescriptor(connect_child_events=False)

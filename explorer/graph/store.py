@@ -1,7 +1,7 @@
 """The graph's storage, changed only in primitive steps that can be rolled back.
 
 A step is one node in or out, one wire in or out, one field of a node set,
-or one expanded-block record set. Inside ``batch()`` each step records its
+one expanded-block record set, or one stage record set. Inside ``batch()`` each step records its
 inverse; if anything in the batch raises, the inverses run newest first,
 each emitting its own event, so the graph and every view watching it are
 back where they were before the error goes on. ``ArchitectureGraph``
@@ -43,6 +43,7 @@ class Node:
     # When it was added: orders ties in topological order (and so the saved file and the
     # generated names). Undo gives a node its rank back. None: not in a graph yet.
     rank: int | None = field(default=None, compare=False)
+    stage: str | None = None  # the stage (a named run of nodes, stages.py) it belongs to
 
     @property
     def title(self) -> str:
@@ -68,6 +69,7 @@ class GraphEvents(SignalGroup):
     node_moved = Signal(str, float, float)
     edge_added = Signal(Edge)
     edge_removed = Signal(Edge)
+    stages_changed = Signal()  # a stage made, removed, renamed, opened or closed, or a member
     changed = Signal()  # once after any change, or once after a batch of them
 
 
@@ -78,6 +80,7 @@ class GraphStore:
         self._g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         self._groups: dict[str, Node] = {}
         self._insides: dict[str, object] = {}  # group -> what its nodes were when expanded
+        self._stages: dict[str, bool] = {}  # stage name -> whether it is drawn collapsed
         self._incoming: dict[str, dict[str, Edge]] = {}  # node -> input port -> its wire
         self._order: list[str] | None = None  # topological order, until the wiring changes
         self._place: dict[str, int] = {}  # node -> a number that grows along _order
@@ -240,6 +243,8 @@ class GraphStore:
         self._record(self._update, node_id, key, old)
         if key == "pos":
             self.events.node_moved.emit(node_id, *value)
+        elif key == "stage":
+            self.events.stages_changed.emit()
         elif key != "group":
             self.events.node_changed.emit(node_id)
         self._changed()
@@ -256,6 +261,15 @@ class GraphStore:
             if record[1] is not None:
                 self._insides[group_id] = record[1]
         self._record(self._set_group, group_id, old)
+        self._changed()
+
+    def _set_stage(self, name: str, collapsed: bool | None) -> None:
+        """Record a stage (drawn collapsed or open), or with None forget it."""
+        old = self._stages.pop(name, None)
+        if collapsed is not None:
+            self._stages[name] = collapsed
+        self._record(self._set_stage, name, old)
+        self.events.stages_changed.emit()
         self._changed()
 
     def _record(self, inverse: Callable[..., object], *args: Any) -> None:

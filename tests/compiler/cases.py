@@ -26,6 +26,10 @@ def _img8(*steps, head="RegressionOutput"):
     return chain(IMAGE, CONV8, *steps, head=head)
 
 
+def _img16(*steps, head="RegressionOutput"):
+    return chain(IMAGE, step("Conv2d", out_channels=16), *steps, head=head)
+
+
 LAYER_CASES: dict[str, Callable[[], ArchitectureGraph]] = {
     # inputs and output heads
     "features input": lambda: chain(FEATURES, step("Linear", out_features=3)),
@@ -58,9 +62,21 @@ LAYER_CASES: dict[str, Callable[[], ArchitectureGraph]] = {
     "positional": lambda: _seq(step("PositionalEmbedding")),
     "attention": lambda: _seq(step("SelfAttention", heads=2)),
     "attention causal": lambda: _seq(step("SelfAttention", heads=4, causal=True, dropout=0.1)),
+    "positional longer table": lambda: _seq(step("PositionalEmbedding", max_length=9)),
+    # vision transformer and GPT-2 ends
+    "patch embedding": lambda: chain(IMAGE, step("PatchEmbedding", patch_size=4, dim=6)),
+    "patch embedding 1x1": lambda: chain(IMAGE, step("PatchEmbedding", patch_size=1, dim=3)),
+    "class token": lambda: _seq(step("ClassToken")),
+    "select class token": lambda: _seq(step("SelectToken")),
+    "select last token": lambda: _seq(step("SelectToken", index=-1),
+                                      step("Linear", out_features=3),
+                                      head="ClassificationOutput"),
+    "tied output layer": lambda: _seq(step("LayerNorm"), step("TiedLinear", embedding="embed_1"),
+                                      head="ClassificationOutput"),
+    "gelu tanh": lambda: chain(FEATURES, step("GELU", approximate="tanh")),
     # activations, norms, dropout
     **{f"activation {kind}": (lambda kind=kind: chain(FEATURES, step(kind)))
-       for kind in ("ReLU", "GELU", "Tanh", "Sigmoid", "SiLU")},
+       for kind in ("ReLU", "GELU", "Tanh", "Sigmoid", "SiLU", "ReLU6", "Hardswish")},
     "leaky relu": lambda: chain(FEATURES, step("LeakyReLU", negative_slope=0.2)),
     "batchnorm vector": lambda: chain(FEATURES, step("BatchNorm", momentum=0.2)),
     "batchnorm image": lambda: chain(IMAGE, step("BatchNorm", eps=1e-3)),
@@ -72,6 +88,11 @@ LAYER_CASES: dict[str, Callable[[], ArchitectureGraph]] = {
     "maxpool": lambda: chain(IMAGE, step("MaxPool2d")),
     "maxpool 3 stride 1": lambda: chain(IMAGE, step("MaxPool2d", kernel_size=3, stride=1)),
     "avgpool": lambda: chain(IMAGE, step("AvgPool2d", kernel_size=2, stride=2)),
+    "maxpool padded": lambda: chain(IMAGE, step("MaxPool2d", kernel_size=3, stride=2, padding=1)),
+    "avgpool padded": lambda: chain(IMAGE, step("AvgPool2d", kernel_size=3, stride=1, padding=1)),
+    "adaptive avg pool": lambda: _img8(step("AdaptiveAvgPool2d")),
+    "adaptive avg pool 3": lambda: _img8(step("AdaptiveAvgPool2d", output_size=3)),
+    "stochastic depth": lambda: _img8(step("StochasticDepth", p=0.5)),
     "global avg image": lambda: chain(IMAGE, step("GlobalAvgPool")),
     "global avg sequence": lambda: _seq(step("GlobalAvgPool")),
     "global max image": lambda: chain(IMAGE, step("GlobalMaxPool")),
@@ -79,6 +100,9 @@ LAYER_CASES: dict[str, Callable[[], ArchitectureGraph]] = {
     "flatten image": lambda: chain(IMAGE, step("Flatten")),
     "flatten sequence": lambda: _seq(step("Flatten")),
     "flatten vector": lambda: chain(FEATURES, step("Flatten")),
+    "imported module": lambda: chain(FEATURES, step(
+        "Module", class_path="torch.nn.PReLU", init_args='{"init": 0.1, "num_parameters": 6}',
+        input_shape="6", output_shape="6", parameters=6)),
     # merges
     "add": lambda: merge(FEATURES, "Add", {}, [[step("Linear", out_features=4)],
                                                [step("Linear", out_features=4)]]),
@@ -137,6 +161,9 @@ BLOCK_CASES: dict[str, Callable[[], ArchitectureGraph]] = {
     "res conv zero init none": _res_conv(zero_init=True, norm="none"),
     "res conv zero init pre": _res_conv(zero_init=True, order="pre"),
     "res conv 5x5 sigmoid": _res_conv(kernel_size=5, activation="sigmoid"),
+    "res conv drop path": _res_conv(drop_path=0.3),
+    "res conv pre drop path stride 2": _res_conv(order="pre", drop_path=0.5, stride=2,
+                                                 out_channels=16, activation="relu6"),
     "highway": lambda: chain(FEATURES, step("Highway")),
     "highway fixed bias tanh": lambda: chain(FEATURES, step("Highway", gate_bias=-2.0,
                                                             activation="tanh")),
@@ -151,11 +178,29 @@ BLOCK_CASES: dict[str, Callable[[], ArchitectureGraph]] = {
     "transformer post": lambda: _seq(step("TransformerBlock", heads=4, norm="post",
                                           mlp_ratio=2)),
     "transformer causal": lambda: _seq(step("TransformerBlock", heads=1, causal=True)),
+    "transformer gpt-2": lambda: _seq(step("TransformerBlock", heads=2, causal=True,
+                                           activation="gelu_tanh")),
+    "transformer vit": lambda: _seq(step("TransformerBlock", heads=4, eps=1e-6, mlp_ratio=2)),
+    "transformer drop path": lambda: _seq(step("TransformerBlock", heads=2, drop_path=0.3)),
+    "transformer post drop path": lambda: _seq(step("TransformerBlock", heads=2, norm="post",
+                                                    drop_path=0.5, eps=1e-3)),
     "mbconv": lambda: _img8(step("MBConv")),
     "mbconv stride 2": lambda: _img8(step("MBConv", stride=2, out_channels=12)),
     "mbconv no se": lambda: _img8(step("MBConv", se_ratio=0.0)),
     "mbconv no expansion": lambda: _img8(step("MBConv", expand_ratio=1, kernel_size=5)),
     "mbconv wider out": lambda: _img8(step("MBConv", out_channels=10, se_ratio=0.5)),
+    "mbconv mobilenetv2": lambda: _img8(step("MBConv", expand_ratio=6, se_ratio=0.0,
+                                             activation="relu6")),
+    "mbconv hardswish": lambda: _img8(step("MBConv", activation="hardswish", kernel_size=5)),
+    "mbconv relu drop path": lambda: _img8(step("MBConv", activation="relu", drop_path=0.4)),
+    "mbconv efficientnet drop path": lambda: _img8(step("MBConv", expand_ratio=6, kernel_size=5,
+                                                        drop_path=0.2)),
+    "mbconv drop path stride 2": lambda: _img8(step("MBConv", drop_path=0.2, stride=2)),
+    "bottleneck": lambda: _img16(step("Bottleneck")),
+    "bottleneck stride 2": lambda: _img16(step("Bottleneck", out_channels=32, stride=2)),
+    "bottleneck resnext": lambda: _img16(step("Bottleneck", expansion=2, groups=4)),
+    "bottleneck zero-init drop path": lambda: _img16(step(
+        "Bottleneck", shortcut="projection", zero_init=True, drop_path=0.3)),
 }
 
 

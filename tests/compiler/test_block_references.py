@@ -24,6 +24,7 @@ EPS = 1e-5
 ACTIVATIONS = {
     "relu": F.relu, "gelu": F.gelu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
     "silu": F.silu, "leakyrelu": lambda x: F.leaky_relu(x, 0.01),
+    "relu6": lambda x: x.clamp(0, 6), "hardswish": lambda x: x * (x + 3).clamp(0, 6) / 6,
 }
 
 
@@ -41,10 +42,15 @@ def batch_norm(x, m):
         + _channels_view(m.bias, x)
 
 
-def layer_norm(x, m):
+def layer_norm(x, m, eps=EPS):
     mean = x.mean(-1, keepdim=True)
     var = ((x - mean) ** 2).mean(-1, keepdim=True)
-    return (x - mean) / torch.sqrt(var + EPS) * m.weight + m.bias
+    return (x - mean) / torch.sqrt(var + eps) * m.weight + m.bias
+
+
+def gelu_tanh(x):
+    """GPT-2's GELU: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))."""
+    return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
 
 
 def group_norm(x, m, groups):
@@ -152,27 +158,47 @@ def transformer(m, x, p):
         return attention(h, m.attn.mha, p["heads"], p["causal"])
 
     def mlp(h):
-        return linear(F.gelu(linear(h, m.fc1)), m.fc2)
+        act = gelu_tanh if p["activation"] == "gelu_tanh" else F.gelu
+        return linear(act(linear(h, m.fc1)), m.fc2)
+
+    def norm(h, ln):
+        return layer_norm(h, ln, p["eps"])
 
     if p["norm"] == "pre":
-        y = x + attend(layer_norm(x, m.ln1))
-        return y + mlp(layer_norm(y, m.ln2))
-    y = layer_norm(x + attend(x), m.ln1)
-    return layer_norm(y + mlp(y), m.ln2)
+        y = x + attend(norm(x, m.ln1))
+        return y + mlp(norm(y, m.ln2))
+    y = norm(x + attend(x), m.ln1)
+    return norm(y + mlp(y), m.ln2)
 
 
 def mbconv(m, x, p):
     c, k, s = x.shape[1], p["kernel_size"], p["stride"]
     wide, out = c * p["expand_ratio"], p["out_channels"] or c
+    act = ACTIVATIONS[p["activation"]]
+    se_act = F.silu if p["activation"] == "silu" else F.relu  # EfficientNet; MobileNetV3
     h = x
     if wide != c:
-        h = F.silu(batch_norm(conv(h, m.expand), m.expand_norm))
-    h = F.silu(batch_norm(conv(h, m.dw, s, k // 2, groups=wide), m.dw_norm))
+        h = act(batch_norm(conv(h, m.expand), m.expand_norm))
+    h = act(batch_norm(conv(h, m.dw, s, k // 2, groups=wide), m.dw_norm))
     if p["se_ratio"] > 0:
-        g = torch.sigmoid(linear(F.silu(linear(h.mean(dim=(2, 3)), m.se.reduce)), m.se.expand))
+        g = torch.sigmoid(linear(se_act(linear(h.mean(dim=(2, 3)), m.se.reduce)), m.se.expand))
         h = h * g[:, :, None, None]
     h = batch_norm(conv(h, m.project), m.project_norm)
     return x + h if s == 1 and out == c else h
+
+
+def bottleneck(m, x, p):
+    """torchvision's ResNet v1.5 bottleneck: the stride on the 3×3, 1×1 convs around it."""
+    out, s = p["out_channels"] or x.shape[1], p["stride"]
+    width = out // p["expansion"]
+    h = F.relu(batch_norm(F.conv2d(x, m.conv1.weight), m.bn1))
+    h = F.relu(batch_norm(F.conv2d(h, m.conv2.weight, None, s, 1, 1, p["groups"]), m.bn2))
+    h = batch_norm(F.conv2d(h, m.conv3.weight), m.bn3)
+    assert h.shape[1] == out and m.conv2.weight.shape[:2] == (width, width // p["groups"])
+    skip = x
+    if p["shortcut"] == "projection" or out != x.shape[1] or s != 1:
+        skip = batch_norm(F.conv2d(x, m.downsample[0].weight, None, s), m.downsample[1])
+    return F.relu(h + skip)
 
 
 def self_attention(m, x, p):
@@ -180,16 +206,34 @@ def self_attention(m, x, p):
 
 
 def positional(m, x, p):
-    return x + m.weight
+    return x + m.weight[: x.shape[1]]
+
+
+def patch_embedding(m, x, p):
+    """Each p×p patch, read row by row of patches, flattened (channel, row, column) and
+    mapped by one matrix: the ViT paper's x_p·E."""
+    n, c, h, w = x.shape
+    k = p["patch_size"]
+    patches = x.reshape(n, c, h // k, k, w // k, k).permute(0, 2, 4, 1, 3, 5)
+    return patches.reshape(n, -1, c * k * k) @ m.weight.reshape(p["dim"], -1).T + m.bias
+
+
+def class_token(m, x, p):
+    token = m.token.reshape(1, 1, -1).repeat(x.shape[0], 1, 1)
+    return torch.cat([token, x], dim=1)
 
 
 REFERENCES = {
     "ResidualMLP": residual_mlp, "ResidualConv": residual_conv, "Highway": highway,
     "DenseBlock": dense_block, "Transition": transition, "TransformerBlock": transformer,
-    "MBConv": mbconv, "SelfAttention": self_attention, "PositionalEmbedding": positional,
+    "MBConv": mbconv, "Bottleneck": bottleneck, "SelfAttention": self_attention,
+    "PositionalEmbedding": positional, "PatchEmbedding": patch_embedding,
+    "ClassToken": class_token,
 }
 CASES = {**BLOCK_CASES, **{name: LAYER_CASES[name] for name in
-                           ("attention", "attention causal", "positional")}}
+                           ("attention", "attention causal", "positional",
+                            "positional longer table", "patch embedding",
+                            "patch embedding 1x1", "class token")}}
 
 
 @pytest.mark.parametrize("factory", params(CASES))
@@ -213,3 +257,14 @@ def test_block_computes_its_formula(factory):
     assert got.shape == expected.shape
     assert (got - expected).abs().max().item() < TOLERANCE
     assert (got_grad - expected_grad).abs().max().item() < TOLERANCE
+
+
+def test_bottleneck_weights_carry_torchvisions_names():
+    """state_dict keys of torchvision's resnet50().layer1[0], written out here."""
+    graph = BLOCK_CASES["bottleneck stride 2"]()
+    net = build_model(graph)
+    block = net.get_submodule(net.node_names["bottleneck_1"])
+    norm = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
+    expected = {"conv1.weight", "conv2.weight", "conv3.weight", "downsample.0.weight",
+                *(f"{bn}.{key}" for bn in ("bn1", "bn2", "bn3", "downsample.1") for key in norm)}
+    assert set(block.state_dict()) == expected

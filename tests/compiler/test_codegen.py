@@ -50,7 +50,7 @@ def test_module_spec_refuses_unknown_constructors():
 
 def test_blocks_needed_puts_helpers_first():
     assert blocks_needed(["nn.Linear", "MBConv", "TransformerBlock", "MBConv"]) == (
-        "SqueezeExcite", "MBConv", "SelfAttention", "TransformerBlock")
+        "SqueezeExcite", "StochasticDepth", "MBConv", "SelfAttention", "TransformerBlock")
 
 
 def test_forward_is_the_generated_function():

@@ -8,6 +8,8 @@ and writes them to results.safetensors in the same folder.
 import importlib.util
 import sys
 
+from safetensors.torch import save_file
+
 
 class NoExplorer:
     """Refuse any import of the explorer package: exported code must stand alone."""
@@ -39,7 +41,7 @@ def run(folder):
                     if p.grad is not None})
     if x.grad is not None:
         results["grad_input"] = x.grad
-    module.save_tensors(results, f"{folder}/results.safetensors")
+    save_file(results, f"{folder}/results.safetensors")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,10 @@ import pytest
 from safetensors.torch import save_file
 
 from explorer.compiler import build_model
-from explorer.export import CannotStart, export_onnx, export_python, network_source
+from explorer.export import CannotStart, export_onnx, export_python, network_source, training_script
 from explorer.graph import recipes
-from explorer.graph.project import dumps, loads
+from explorer.graph.examples import example_paths
+from explorer.graph.project import dumps, load, loads
 
 
 def wordy_project():
@@ -32,7 +33,8 @@ def test_labels_names_and_descriptions_never_break_the_generated_python():
     compile(text, "model.py", "exec")
     assert "\x00" not in text and "\u2028" not in text
     imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
-    assert all(n.col_offset == 0 for n in imports)  # no import smuggled in from a label
+    nested = [ast.unparse(n) for n in imports if n.col_offset != 0]
+    assert nested == ["from safetensors.torch import load_file"]  # load_tensors' own, no other
     assert "import os" not in {ast.unparse(n) for n in imports}
     docstring = ast.get_docstring(tree)
     assert docstring.startswith('Net """ import os.')
@@ -96,3 +98,15 @@ def test_onnx_export_without_a_package_says_how_to_install_it(tmp_path, monkeypa
     message = str(caught.value)
     assert f"needs the {missing} package" in message and "pip install onnx onnxruntime" in message
     assert caught.value.node_id is None and not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("path", example_paths(), ids=lambda p: p.name.removesuffix(".archx.json"))
+def test_black_leaves_the_exported_model_and_training_script_as_they_are(path):
+    """Exported code is formatted once (by ruff, in black's style): black finds nothing to do."""
+    import black
+
+    project = load(path)
+    script = training_script(project)
+    for name, text in (("model.py", network_source(project).text), ("train.py", script)):
+        assert black.format_str(text, mode=black.Mode()) == text, f"black reformats {name}"
+    assert len(script.splitlines()) < 300  # short enough to read through before a long run

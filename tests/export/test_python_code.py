@@ -94,7 +94,8 @@ def test_the_code_reads_top_to_bottom_and_names_every_node():
     assert "Input:  a batch of feature vectors, shape (N, 2)." in text
     assert "class ResidualMLP(nn.Module):" in text
     assert "self.res_1 = ResidualMLP(" in text
-    assert "res_2 = self.res_2(res_1)  # res_2 (ResidualMLP)" in text
+    assert "        res_2 = self.res_2(res_1)\n" in text  # no comment repeating the line
+    assert text.count("# Residual block (MLP), He et al. 2016") == 1  # the paper, named once
     lines = text.splitlines()
     for node_id, numbers in exported.node_lines.items():
         assert any(node_id in lines[n - 1] for n in numbers), node_id
@@ -178,3 +179,50 @@ def test_weights_saved_by_the_app_load_with_the_same_keys(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True,
                             text=True, timeout=120)
     assert result.stdout.strip() == names
+
+
+def _transformer_project(name: str, steps) -> Project:
+    graph = ArchitectureGraph()
+    last = None
+    for kind, params in steps:
+        node = graph.add_node(kind, params)
+        if last is not None:
+            graph.connect(last, node, graph.input_ports(node)[0])
+        last = node
+    return Project(graph=graph, name=name)
+
+
+def test_vision_and_language_transformers_export_with_the_tie(tmp_path):
+    """A tiny ViT and a tiny GPT-2 (output layer tied to the token table) export exactly."""
+    vit = _transformer_project("tiny ViT", [
+        ("ImageInput", {"channels": 3, "height": 8, "width": 8}),
+        ("PatchEmbedding", {"patch_size": 4, "dim": 8}), ("ClassToken", {}),
+        ("PositionalEmbedding", {}),
+        ("TransformerBlock", {"heads": 2, "eps": 1e-6}),
+        ("LayerNorm", {"eps": 1e-6}), ("SelectToken", {}), ("Linear", {"out_features": 3}),
+        ("ClassificationOutput", {})])
+    gpt = _transformer_project("tiny GPT-2", [
+        ("TokenInput", {"length": 6, "vocab": 11}),
+        ("Embedding", {"num_embeddings": 11, "embedding_dim": 8}),
+        ("PositionalEmbedding", {"max_length": 16}),
+        ("TransformerBlock", {"heads": 2, "causal": True, "activation": "gelu_tanh"}),
+        ("LayerNorm", {}), ("TiedLinear", {"embedding": "embed_1"}),
+        ("ClassificationOutput", {})])
+    text = network_source(gpt).text
+    assert "F.linear(ln_1, self.embed_1.weight)" in text  # the tie, as one reads it
+    assert "tied_1 =" in text and "self.tied_1" not in text  # no weights of its own
+    cases = {}
+    for name, project in (("vit", vit), ("gpt", gpt)):
+        folder = tmp_path / name
+        cases[name] = (folder, prepare(project, folder))
+        path = folder / "model.py"
+        check = subprocess.run([str(BIN / "ruff"), "check", "--isolated", str(path)],
+                               capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout
+    run_exported(*(folder for folder, _ in cases.values()))
+    for name, (folder, (model, x, projection)) in cases.items():
+        want = expected(model, x, projection)
+        got = load_file(str(folder / "results.safetensors"))
+        assert set(got) == set(want), name
+        for key in want:
+            assert (got[key] - want[key]).abs().max().item() < 1e-5, f"{name}: {key}"

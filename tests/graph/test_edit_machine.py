@@ -37,6 +37,7 @@ from explorer.graph import (
 )
 from explorer.graph.naming import python_names
 from explorer.graph.project import Project, dumps, loads
+from explorer.graph.stages import MakeStage, RemoveStage, RenameStage, SetStageCollapsed
 
 from .helpers import chain, classifier
 from .mirror import Mirror
@@ -76,8 +77,9 @@ def state(graph: ArchitectureGraph) -> tuple:
     """Everything undo must restore, the saved text included."""
     order = graph.topological_order()
     return (
-        [(n.id, n.kind, dict(n.params), n.position, n.label, n.group, n.rank)
+        [(n.id, n.kind, dict(n.params), n.position, n.label, n.group, n.rank, n.stage)
          for n in graph.nodes()],
+        graph.stage_names(),
         order,
         sorted(graph.edges()),
         [(b, b.rank, graph.group_inside(g)) for g, b in sorted(graph.groups().items())],
@@ -201,6 +203,22 @@ class EditSession(RuleBasedStateMachine):
             again.revert(self.graph)
             assert state(self.graph) == self.states[self.index]
         assert inside == made
+
+    @rule(a=picks, n=st.integers(1, 4), collapsed=st.booleans())
+    def group_as_stage(self, a: int, n: int, collapsed: bool) -> None:
+        """Nodes next to each other in the order as a stage (refused unless one run)."""
+        order = self.graph.topological_order()
+        if order:
+            start = a % len(order)
+            self.push(MakeStage(f"s{a % 3}", order[start:start + n], collapsed))
+
+    @precondition(lambda self: self.graph.stage_names())
+    @rule(a=picks, op=st.sampled_from(["open", "close", "ungroup", "rename"]))
+    def change_stage(self, a: int, op: str) -> None:
+        names = sorted(self.graph.stage_names())
+        name = names[a % len(names)]
+        self.push({"open": SetStageCollapsed(name, False), "close": SetStageCollapsed(name, True),
+                   "ungroup": RemoveStage(name), "rename": RenameStage(name, f"s{a % 3}")}[op])
 
     def _made(self, group: str) -> dict | None:
         """The members the expansion that made ``group`` created, if it is in the history."""

@@ -189,9 +189,21 @@ def test_highway_gate_bias_follows_depth():
     assert gate_bias_for_depth(200) == gate_bias_for_depth(50)
     kind = get_kind("Highway")
     ctx = Context(kind.validate({}), (TensorSpec((50,)),), {"Highway": 30})
-    assert kind.resolve(ctx) == {"gate_bias": gate_bias_for_depth(30)}
+    assert kind.resolve(ctx) == {"gate_bias": gate_bias_for_depth(31)}  # + the plain layer
     fixed = Context(kind.validate({"gate_bias": -2.0}), (TensorSpec((50,)),), {"Highway": 30})
     assert kind.resolve(fixed) == {}
+
+
+def test_the_documented_gate_biases_are_what_the_sweeps_depths_get():
+    """docs/classroom.md: −1.8 at depth 10, −5 at depth 50 (1 plain + 49 highway layers)."""
+    from explorer.graph import check_graph
+    from explorer.graph.experiments import sweep_variants
+
+    for depth, bias in ((10, -1.8), (50, -5.0)):
+        [variant] = sweep_variants(["highway"], [depth])
+        result = check_graph(variant.project.graph)
+        chosen = {r.resolved.get("gate_bias") for r in result.reports.values()} - {None}
+        assert chosen == {bias}, depth
 
 
 @pytest.mark.parametrize("kind", [k for k in KINDS if k.is_block], ids=lambda k: k.name)

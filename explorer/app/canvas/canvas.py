@@ -104,3 +104,4 @@ class Canvas:
         self.view.resetCachedContent()
         self.view.viewport().update()
         self.view.minimap.redraw()
+        self.view.far_view.invalidate()

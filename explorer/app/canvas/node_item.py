@@ -28,6 +28,7 @@ MIN_HEIGHT = 82.0
 CORNER = 8.0
 DETAIL_THRESHOLD = 0.45  # below this zoom, the details are unreadable: icon and name only
 OVERVIEW_TEXT_PIXELS = 12.0  # on-screen height of a node's name in the overview
+NAME_MIN_ZOOM = 0.18  # further out the overview shows no names
 
 
 @cache
@@ -67,15 +68,15 @@ class NodeItem(HoverItem):
         self.heat: QColor | None = None  # a training statistic's colour (gradient magnitude)
         self.heat_lines: tuple[str, ...] = ()  # its numbers, for the tooltip
         self._syncing = False  # True while the graph, not the user, moves the item
-        flags = (QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-                 | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-                 | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
-        self.setFlags(flags)
+        # No ItemSendsGeometryChanges and no itemChange: a Python itemChange is called
+        # for every change of every item (16 per node while a graph opens). Moves are
+        # reported to the scene by move_to and mouseMoveEvent instead.
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
         self._build_ports()
         self.move_to(node.position)
-        self._update_tooltip()
 
     # -- following the model ------------------------------------------------------------
 
@@ -89,11 +90,20 @@ class NodeItem(HoverItem):
         self.update()
 
     def move_to(self, position: tuple[float, float]) -> None:
+        point = QPointF(*position)
+        if point == self.pos():
+            return
         self._syncing = True
         try:
-            self.setPos(QPointF(*position))
+            self.setPos(point)
         finally:
             self._syncing = False
+        self._moved()
+
+    def _moved(self) -> None:
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "node_item_moved"):
+            scene.node_item_moved(self)
 
     def set_heat(self, colour: QColor | None, lines: tuple[str, ...] = ()) -> None:
         """Colour the node by how it trains (None: its usual look); ``lines`` join the tooltip."""
@@ -173,12 +183,18 @@ class NodeItem(HoverItem):
         path.addRoundedRect(self.body_rect(), CORNER, CORNER)
         return path
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            scene = self.scene()
-            if scene is not None and hasattr(scene, "node_item_moved"):
-                scene.node_item_moved(self)
-        return super().itemChange(change, value)
+    def mouseMoveEvent(self, event) -> None:
+        """Qt drags every selected item along: tell the scene of each (wires follow)."""
+        before = {item: item.pos() for item in self._dragged()}
+        super().mouseMoveEvent(event)
+        for item, pos in before.items():
+            if item.pos() != pos:
+                item._moved()
+
+    def _dragged(self) -> list[NodeItem]:
+        scene = self.scene()
+        selected = scene.selectedItems() if scene is not None else []
+        return [self, *(i for i in selected if isinstance(i, NodeItem) and i is not self)]
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
@@ -213,7 +229,7 @@ class NodeItem(HoverItem):
         painter.setPen(QPen(border, 2.5 / max(lod, 0.05)))
         painter.setBrush(tint)
         painter.drawRoundedRect(rect, CORNER, CORNER)
-        name_height = OVERVIEW_TEXT_PIXELS / max(lod, 0.05) if lod >= 0.18 else 0.0
+        name_height = OVERVIEW_TEXT_PIXELS / max(lod, 0.05) if lod >= NAME_MIN_ZOOM else 0.0
         side = min(rect.height() - name_height - 14, rect.width() - 16)
         if side > 0:  # a picture of the icon: hundreds of small vector icons are slow to draw
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -311,6 +327,9 @@ class NodeItem(HoverItem):
                          Qt.AlignmentFlag.AlignCenter, "!")
 
     def _update_tooltip(self) -> None:
+        self.tooltip_changed()
+
+    def tooltip_text(self) -> str:
         kind = self.kind
         lines = [f"<b>{_html(self.node.title)}</b> — {_html(kind.title)}"]
         for issue in self.issues:
@@ -321,7 +340,7 @@ class NodeItem(HoverItem):
         lines.append(_html(kind.description))
         lines.append(f"<code>{_html(kind.formula)}</code>")
         lines.extend(_html(line) for line in self.heat_lines)
-        self.setToolTip("<br>".join(lines))
+        return "<br>".join(lines)
 
 
 def _html(text: str) -> str:

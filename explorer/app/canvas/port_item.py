@@ -38,8 +38,10 @@ class PortItem(HoverItem):
         self.required = not is_output  # an empty input is an error the checker reports
         self.drop_state = DropState.NONE
         self.setCursor(Qt.CursorShape.CrossCursor)
-        side = "output" if is_output else f"input {name!r}"
-        self.setToolTip(tooltip(f"{node_id}: {side}. Drag from here to wire it."))
+
+    def tooltip_text(self) -> str:
+        side = "output" if self.is_output else f"input {self.name!r}"
+        return tooltip(f"{self.node_id}: {side}. Drag from here to wire it.")
 
     def boundingRect(self) -> QRectF:
         r = PORT_RADIUS + 3

@@ -25,6 +25,7 @@ from .group_frame import GroupFrame
 from .node_item import NodeItem
 from .port_item import PortItem
 from .skips import find_skips, nesting_levels
+from .stage_item import StageLayer, StagePort
 from .wire_item import WireItem
 
 ARC_CLEARANCE = 44.0
@@ -37,6 +38,7 @@ class GraphScene(QGraphicsScene):
     node_activated = Signal(str)  # a node was double-clicked
     frame_activated = Signal(str)  # an expanded block's frame was double-clicked
     contents_changed = Signal()  # items were added, removed or moved (the overview redraws)
+    looks_changed = Signal()  # an item moved or took training colours (the far view redraws)
 
     def __init__(self, graph: ArchitectureGraph | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -49,6 +51,7 @@ class GraphScene(QGraphicsScene):
         self._arcs_over: dict[str, set[Edge]] = defaultdict(set)
         self._members: dict[str, set[str]] = defaultdict(set)  # expanded block -> its nodes
         self._content: QRectF | None = None  # cached content_rect
+        self.stage_layer = StageLayer(self)  # stages: boxes, frames, hidden nodes
         self.show_grid = True
         self._grid = DotGrid()
         self._topology_dirty = False
@@ -76,6 +79,7 @@ class GraphScene(QGraphicsScene):
         self.frames.clear()
         self._wires_at.clear()
         self._members.clear()
+        self.stage_layer.forget()
         self._result = None
         self._graph = graph
         for node_id in graph.node_ids():
@@ -105,6 +109,7 @@ class GraphScene(QGraphicsScene):
             (graph.events.node_moved, self._node_moved),
             (graph.events.edge_added, self._edge_added),
             (graph.events.edge_removed, self._edge_removed),
+            (graph.events.stages_changed, self._stages_changed),
             (graph.events.changed, self._graph_changed),
         ):
             guarded = self._guard(handler)
@@ -158,7 +163,7 @@ class GraphScene(QGraphicsScene):
         item = self.nodes[node_id]
         item.set_node(self.graph.node(node_id))
         for edge in self._wires_at[node_id]:  # ports may have been rebuilt
-            self._place_wire(edge)
+            self.place_wire(edge)
         if item.node.group in self.frames:  # and the node's height may have changed
             self._fit_frame(item.node.group)
 
@@ -187,11 +192,15 @@ class GraphScene(QGraphicsScene):
         wire.source.set_connected(any(e.src == edge.src for e in self._wires_at[edge.src]))
         self._topology_dirty = True
 
+    def _stages_changed(self) -> None:
+        self.stage_layer.dirty = True
+
     def _graph_changed(self) -> None:
         """After a change (or a batch): skips and frames follow nodes coming and going."""
+        stages_dirty = self._topology_dirty or self.stage_layer.dirty
         if self._topology_dirty:
             self._topology_dirty = False
-            self._skips = find_skips(self.graph)
+            self._skips = find_skips(self.graph, list(self.wires))
             self._levels = nesting_levels(self._skips)
             self._arcs_over.clear()
             for edge, bypassed in self._skips.items():
@@ -204,28 +213,51 @@ class GraphScene(QGraphicsScene):
                 self._update_arc(edge)
             self._sync_frames()
             self._content = None
+            self._fit_index()
+        if stages_dirty and self.stage_layer.sync(self.graph, self._result):
+            self._content = None
         if self._content is None:  # nodes came, went or moved
             self.contents_changed.emit()
+
+    def _fit_index(self) -> None:
+        """Give the item index (a BSP tree) cells in proportion to the items.
+
+        Qt's own choice stayed at depth 5, 32 cells for any number of items: at
+        10,000 nodes (46,000 items with ports and wires) each frame asked some
+        8,000 items for their bounds to find the 90 in sight. About eight items
+        a cell keeps that to the items near the view.
+        """
+        items = 3 * len(self.nodes) + len(self.wires)  # a node and about two ports
+        depth = max(5, min(14, items.bit_length() - 3))
+        if depth != self.bspTreeDepth():
+            self.setBspTreeDepth(depth)
 
     # -- items following each other ------------------------------------------------------
 
     def node_item_moved(self, item: NodeItem) -> None:
         """Called by a node item whenever it moves (by drag or by the graph)."""
         self._content = None
+        self.looks_changed.emit()
         for edge in self._wires_at.get(item.node_id, ()):
             self.wires[edge].update_path()
         for edge in self._arcs_over.get(item.node_id, ()):
             self._update_arc(edge)
         if item.node.group in self.frames:
             self._fit_frame(item.node.group)
+        self.stage_layer.node_moved(item.node_id)
+
+    def wires_at(self, node_id: str) -> set[Edge]:
+        return set(self._wires_at.get(node_id, ()))
 
     def _ports(self, edge: Edge) -> tuple[PortItem, PortItem]:
-        source = self.nodes[edge.src].output
-        target = self.nodes[edge.dst].inputs[edge.dst_port]
+        source = self.stage_layer.port_for(edge.src, edge.dst, True) or self.nodes[edge.src].output
+        target = (self.stage_layer.port_for(edge.dst, edge.src, False)
+                  or self.nodes[edge.dst].inputs[edge.dst_port])
         assert source is not None
         return source, target
 
-    def _place_wire(self, edge: Edge) -> None:
+    def place_wire(self, edge: Edge) -> None:
+        """Attach a wire to its ports again (a node's ports changed, or a stage folded)."""
         source, target = self._ports(edge)
         wire = self.wires[edge]
         wire.set_ports(source, target)
@@ -234,7 +266,8 @@ class GraphScene(QGraphicsScene):
 
     def _update_arc(self, edge: Edge) -> None:
         wire = self.wires.get(edge)
-        if wire is None:
+        if wire is None or edge.src in self.stage_layer.folded \
+                or edge.dst in self.stage_layer.folded:
             return
         tops = [self.nodes[n].sceneBoundingRect().top() + 12 for n in self._skips[edge]
                 if n in self.nodes]
@@ -260,6 +293,8 @@ class GraphScene(QGraphicsScene):
 
     def apply_check(self, result: CheckResult) -> None:
         """Paint a new check: shapes, counts, badges. Items that did not change stay as is."""
+        if result is self._result:
+            return  # shown already (the document's signal and the editor both hand it over)
         self._result = result
         issues: dict[str, list] = defaultdict(list)
         for issue in result.issues:
@@ -276,6 +311,7 @@ class GraphScene(QGraphicsScene):
             if spec != wire.spec:
                 wire.spec = spec
                 wire.set_shape_text(str(spec) if spec is not None else "")
+        self.stage_layer.describe(self.graph, result)
         if badges_changed:
             self.contents_changed.emit()  # the overview shows nodes with errors in red
 
@@ -295,6 +331,7 @@ class GraphScene(QGraphicsScene):
         for edge, wire in self.wires.items():
             near = nodes.get(edge.src) or nodes.get(edge.dst)
             wire.set_heat(near[0] if near else None)
+        self.looks_changed.emit()
 
     # -- selection and positions ------------------------------------------------------
 
@@ -330,7 +367,8 @@ class GraphScene(QGraphicsScene):
         """The area the graph's items cover (an empty graph: a default canvas area)."""
         if self._content is None:
             rect = QRectF()
-            for item in [*self.nodes.values(), *self.frames.values(), *self.wires.values()]:
+            for item in [*self.nodes.values(), *self.frames.values(), *self.wires.values(),
+                         *self.stage_layer.items()]:
                 rect = rect.united(item.sceneBoundingRect())
             self._content = rect if not rect.isEmpty() else QRectF(-200, -150, 400, 300)
         return QRectF(self._content)
@@ -338,7 +376,8 @@ class GraphScene(QGraphicsScene):
     def port_at(self, point: QPointF, radius: float = 10.0) -> PortItem | None:
         """The port under (or within ``radius`` of) a scene point."""
         area = QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius)
-        ports = [i for i in self.items(area) if isinstance(i, PortItem)]
+        ports = [i for i in self.items(area)
+                 if isinstance(i, PortItem) and not isinstance(i, StagePort)]
         return min(ports, key=lambda p: (p.scenePos() - point).manhattanLength(), default=None)
 
     def node_at(self, point: QPointF) -> NodeItem | None:
@@ -349,7 +388,7 @@ class GraphScene(QGraphicsScene):
 
     def frame_at(self, point: QPointF) -> GroupFrame | None:
         for item in self.items(point):
-            if isinstance(item, GroupFrame):
+            if isinstance(item, GroupFrame) and item.block_id:  # not a stage's frame
                 return item
         return None
 

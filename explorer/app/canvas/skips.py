@@ -13,12 +13,17 @@ from collections import deque
 from explorer.graph import ArchitectureGraph, Edge
 
 
-def find_skips(graph: ArchitectureGraph) -> dict[Edge, frozenset[str]]:
-    """Each skip wire, with the nodes on the other paths between its ends."""
+def find_skips(graph: ArchitectureGraph,
+               edges: list[Edge] | None = None) -> dict[Edge, frozenset[str]]:
+    """Each skip wire, with the nodes on the other paths between its ends.
+
+    ``edges``: the graph's wires, if the caller has them (listing them anew
+    from the graph is a tenth of a second at 10,000 nodes).
+    """
     view = graph.view()
     order = {n: i for i, n in enumerate(graph.topological_order())}
     skips: dict[Edge, frozenset[str]] = {}
-    for edge in graph.edges():
+    for edge in graph.edges() if edges is None else edges:
         if view.out_degree(edge.src) < 2 or view.in_degree(edge.dst) < 2:
             continue  # a wire with no sibling path cannot bypass anything
         limit = order[edge.dst]
@@ -34,10 +39,21 @@ def find_skips(graph: ArchitectureGraph) -> dict[Edge, frozenset[str]]:
 
 
 def nesting_levels(skips: dict[Edge, frozenset[str]]) -> dict[Edge, int]:
-    """How many other skips each one arches over (outer arcs are drawn higher)."""
-    return {edge: sum(1 for other, inner in skips.items()
-                      if other != edge and inner < bypassed)
-            for edge, bypassed in skips.items()}
+    """How many other skips each one arches over (outer arcs are drawn higher).
+
+    A skip arches over another when it bypasses all of the other's nodes and more.
+    Comparing every pair is quadratic (15 s for the 3,300 skips of a 10,000-node
+    residual chain), so each skip is filed under one of its nodes, and a skip is
+    compared only with those filed under a node it bypasses: each candidate once.
+    """
+    filed: dict[str, list[Edge]] = {}
+    for edge, bypassed in skips.items():
+        filed.setdefault(min(bypassed), []).append(edge)
+    levels: dict[Edge, int] = {}
+    for edge, bypassed in skips.items():
+        levels[edge] = sum(1 for node in bypassed for other in filed.get(node, ())
+                           if other != edge and skips[other] < bypassed)
+    return levels
 
 
 def _reachable(view, starts: list[str], order: dict[str, int], limit: int) -> set[str]:

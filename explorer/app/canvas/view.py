@@ -21,12 +21,15 @@ from ..notices import NoticeBar
 from ..quick_add import QuickAddPopup
 from ..seams import NodeMenuEntries
 from .editing import CanvasEditor
+from .far_view import FarView
 from .group_frame import GroupFrame
 from .minimap import Minimap
 from .node_item import NodeItem
 from .scene import GraphScene
+from .stage_item import StageCommands
 from .wire_drag import WireDrag
 from .wire_item import WireItem
+from .zoom_caching import ZoomCaching
 
 MIN_ZOOM, MAX_ZOOM = 0.08, 4.0
 FIT_MAX_ZOOM = 1.25  # fitting a small graph should not blow it up
@@ -66,6 +69,11 @@ class CanvasView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setToolTip("")
         self.minimap = Minimap(self, self.graph_scene)
+        self.far_view = FarView(self.graph_scene)
+        self.graph_scene.contents_changed.connect(self.far_view.invalidate)
+        self.graph_scene.looks_changed.connect(self.far_view.invalidate)
+        self.graph_scene.selectionChanged.connect(self.far_view.invalidate)
+        self.zoom_caching = ZoomCaching(self.graph_scene, self)
         self.zoom_changed.connect(self.minimap.schedule)
         self.notice = NoticeBar(self)
         self.quick_add = QuickAddPopup(self)
@@ -73,6 +81,8 @@ class CanvasView(QGraphicsView):
         self._quick_add_at = QPointF()
         self._quick_add_port: tuple[str, str, bool] | None = None
         self.graph_scene.node_activated.connect(editor.toggle_block)
+        self.stages = StageCommands(editor.document, self, self.graph_scene)
+        self.node_menu_entries.append(self.stages.node_entries)
 
     # -- zoom and pan --------------------------------------------------------------------
 
@@ -99,6 +109,9 @@ class CanvasView(QGraphicsView):
         self.zoom_changed.emit(zoom)
 
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        """A zoom step (wheel, keys): on a big graph, nodes keep their pictures until the
+        steps rest (zoom_caching.py)."""
+        self.zoom_caching.zooming()
         self.set_zoom(self._zoom * factor, anchor)
 
     def zoom_in(self) -> None:
@@ -205,6 +218,8 @@ class CanvasView(QGraphicsView):
             if not self.editor.toggle_block(node.node_id):
                 super().mouseDoubleClickEvent(event)
             return
+        if self.stages.toggle_at(point):  # a stage's box opens, its frame closes
+            return
         frame = self.graph_scene.frame_at(point)
         if frame is not None:
             self.editor.collapse(frame.block_id)
@@ -306,10 +321,10 @@ class CanvasView(QGraphicsView):
             self._node_menu(menu, item)
         elif isinstance(item, WireItem):
             menu.addAction("Delete wire", self.editor.delete_selection)
-        elif isinstance(item, GroupFrame):
+        elif isinstance(item, GroupFrame) and item.block_id:  # a stage's frame has none
             block_id = item.block_id
             menu.addAction("Collapse block", lambda: self.editor.collapse(block_id))
-        else:
+        elif not self.stages.menu_at(menu, point):  # a stage's box or frame, else the canvas
             self._canvas_menu(menu, event.pos())
         menu.exec(event.globalPos())
 
@@ -348,6 +363,15 @@ class CanvasView(QGraphicsView):
                                          text=current)
         if ok:
             self.editor.rename(node_id, label.strip())
+
+    # -- painting ------------------------------------------------------------------------------
+
+    def paintEvent(self, event) -> None:
+        """Far out on a big graph, paint pictures instead of every item (far_view.py)."""
+        if self.far_view.draws(self):
+            self.far_view.paint_view(self, event.rect())
+        else:
+            super().paintEvent(event)
 
     # -- overlays ------------------------------------------------------------------------------
 

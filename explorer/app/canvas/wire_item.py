@@ -55,6 +55,7 @@ class WireItem(HoverItem):
         self.shape_text = ""
         self.spec: object = None  # what flows along the wire, from the latest check
         self._path = QPainterPath()
+        self._bounds = QRectF()  # the path's, kept: Qt asks for it many times a frame
         self.heat: QColor | None = None  # a training statistic's colour, like its nodes'
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
@@ -75,11 +76,13 @@ class WireItem(HoverItem):
 
     def set_shape_text(self, text: str) -> None:
         self.shape_text = text
-        e = self.edge
+        self.tooltip_changed()
+
+    def tooltip_text(self) -> str:
+        e, text = self.edge, self.shape_text
         where = f"{e.dst}" + (f" ({e.dst_port})" if e.dst_port != "in" else "")
         kind = "Skip connection" if self.is_skip else "Wire"
-        self.setToolTip(tooltip(f"{kind}: {e.src} → {where}"
-                                + (f"\ncarries {text}" if text else "")))
+        return tooltip(f"{kind}: {e.src} → {where}" + (f"\ncarries {text}" if text else ""))
 
     def set_heat(self, colour: QColor | None) -> None:
         if colour != self.heat:
@@ -89,13 +92,14 @@ class WireItem(HoverItem):
     def update_path(self) -> None:
         self.prepareGeometryChange()
         self._path = wire_path(self.source.anchor(), self.target.anchor(), self.arc_top)
-        self.set_shape_text(self.shape_text)
+        self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6)
+        self.tooltip_changed()  # a skip's tooltip says so
 
     def path(self) -> QPainterPath:
         return self._path
 
     def boundingRect(self) -> QRectF:
-        return self._path.boundingRect().adjusted(-6, -6, 6, 6)
+        return QRectF(self._bounds)
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()

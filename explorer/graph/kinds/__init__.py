@@ -3,7 +3,18 @@
 Importing this package registers all kinds; ``get_kind(name)`` looks one up.
 """
 
-from . import blocks, elementwise, io, layers, merges, pooling, residual  # noqa: F401  (register)
+from . import (  # noqa: F401  (importing a kind's module registers its kinds)
+    blocks,
+    bottleneck,
+    elementwise,
+    io,
+    layers,
+    merges,
+    opaque,
+    pooling,
+    residual,
+    tokens,
+)
 from .base import CATEGORIES, Context, NodeKind, all_kinds, describe_spec, get_kind
 from .expansion import BLOCK_INPUT, Expansion, SubNode, run_expansion
 from .io import INPUT_KINDS, OUTPUT_KINDS

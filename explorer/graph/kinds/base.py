@@ -31,17 +31,36 @@ MAX_KERNEL = 31
 
 
 @dataclass(frozen=True)
+class Referred:
+    """A node that another node names in a parameter (a tied head's Embedding), as found.
+
+    ``kind`` is None when no node has that id (it was deleted); ``upstream`` says
+    whether it feeds, through wires, the node that names it.
+    """
+
+    node_id: str
+    kind: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    upstream: bool = False
+
+    def key(self) -> tuple:
+        return (self.node_id, self.kind, tuple(self.params.items()), self.upstream)
+
+
+@dataclass(frozen=True)
 class Context:
     """What a shape rule sees: the node's validated parameters and its input specs.
 
     ``resolved`` holds the values the checker chose for parameters set to
     "auto"; ``depth`` counts nodes of each kind in the graph (a highway gate
-    bias follows the number of highway blocks).
+    bias follows the number of highway blocks); ``referred`` is the node a
+    kind with ``refers_to`` names (None for other kinds).
     """
 
     params: Mapping[str, Any]
     inputs: tuple[TensorSpec, ...]
     depth: Mapping[str, int] = field(default_factory=dict)
+    referred: Referred | None = None
 
     @property
     def x(self) -> TensorSpec:
@@ -93,6 +112,9 @@ class NodeKind:
     # inner tensor's spec), so the checker runs it once, not once per question.
     inside: Callable[[Context], ExpansionResult] | None = None
     paper: str = ""
+    # The name of a parameter holding another node's id, whose kind and parameters the
+    # shape rule reads (ctx.referred): a tied output layer names its Embedding.
+    refers_to: str = ""
 
     def input_ports(self, params: Mapping[str, Any]) -> tuple[str, ...]:
         """Port names in order: "in" for one input, "in1".."inN" for several."""

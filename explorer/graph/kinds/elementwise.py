@@ -49,6 +49,8 @@ GELU = _activation(
     "GELU",
     "A smooth ReLU used in transformers: weighs x by how likely it is positive.",
     "y = x·Φ(x)",
+    Param("approximate", str, "none", "Exact Φ (none), or GPT-2's tanh approximation of it",
+          choices=("none", "tanh")),
 )
 TANH = _activation(
     "Tanh",
@@ -62,6 +64,17 @@ SIGMOID = _activation(
 )
 SILU = _activation(
     "SiLU", "x times its sigmoid (also called Swish); smooth, used in EfficientNet.", "y = x·σ(x)"
+)
+RELU6 = _activation(
+    "ReLU6",
+    "ReLU capped at 6, so values stay in a range low-precision mobile arithmetic holds; "
+    "used in MobileNetV2.",
+    "y = min(max(0, x), 6)",
+)
+HARDSWISH = _activation(
+    "Hardswish",
+    "A cheap SiLU: x times a clipped straight line instead of a sigmoid; used in MobileNetV3.",
+    "y = x·min(max(x + 3, 0), 6)/6",
 )
 LEAKY_RELU = _activation(
     "LeakyReLU",
@@ -168,4 +181,20 @@ DROPOUT = NodeKind(
     paper="Srivastava et al. 2014",
 )
 
-register(RELU, GELU, TANH, SIGMOID, SILU, LEAKY_RELU, BATCH_NORM, LAYER_NORM, GROUP_NORM, DROPOUT)
+STOCHASTIC_DEPTH = NodeKind(
+    name="StochasticDepth",
+    title="Stochastic depth",
+    category=NORMALISATION,
+    id_prefix="drop_path",
+    description="While training, drops the whole branch for a random share p of the examples; "
+    "put it on a residual branch before the add. Off at evaluation.",
+    formula="y = m·x/(1 − p),  one m ~ Bernoulli(1 − p) per example",
+    params=(
+        Param("p", float, 0.1, "Probability of dropping an example's branch", min=0, max=1),
+    ),
+    infer=_float_passthrough("Stochastic depth"),
+    paper="Huang et al. 2016",
+)
+
+register(RELU, GELU, TANH, SIGMOID, SILU, RELU6, HARDSWISH, LEAKY_RELU, BATCH_NORM, LAYER_NORM,
+         GROUP_NORM, DROPOUT, STOCHASTIC_DEPTH)

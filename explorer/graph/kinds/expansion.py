@@ -149,4 +149,6 @@ ACTIVATION_KINDS = {
     "sigmoid": "Sigmoid",
     "silu": "SiLU",
     "leakyrelu": "LeakyReLU",
+    "relu6": "ReLU6",
+    "hardswish": "Hardswish",
 }

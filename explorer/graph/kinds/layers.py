@@ -215,8 +215,19 @@ EMBEDDING = NodeKind(
 )
 
 
+def positional_rows(ctx: Context) -> int:
+    """Rows of the table: max_length, or (0) as many as the sequence has tokens."""
+    return ctx["max_length"] or ctx.x.shape[0]
+
+
 def _positional(ctx: Context) -> TensorSpec:
-    return need_layout(ctx, "Positional embedding", "sequence", hint="Put it after an Embedding.")
+    x = need_layout(ctx, "Positional embedding", "sequence", hint="Put it after an Embedding.")
+    if x.shape[0] > positional_rows(ctx):
+        raise ShapeError(
+            f"The positional table has {ctx['max_length']} positions, but the sequence has "
+            f"{x.shape[0]} tokens.",
+            f"Raise max_length to at least {x.shape[0]} (0 makes it fit the sequence).")
+    return x
 
 
 POSITIONAL = NodeKind(
@@ -226,9 +237,13 @@ POSITIONAL = NodeKind(
     id_prefix="pos",
     description="Adds a learned vector per position, so attention can tell token order apart.",
     formula="y[t] = x[t] + P[t]",
-    params=(),
+    params=(
+        Param("max_length", int, 0, "Positions in the table; shorter sequences use the "
+              "first rows (GPT-2 has 1024)", min=0, max=65536,
+              special={0: "as many as the sequence has tokens"}),
+    ),
     infer=_positional,
-    count=lambda ctx: ctx.x.numel,
+    count=lambda ctx: positional_rows(ctx) * ctx.x.shape[1],
 )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ..errors import ShapeError
 from ..params import AUTO, Param
 from ..specs import TensorSpec
 from .base import (
     MAX_KERNEL,
+    MAX_SPATIAL,
     POOLING,
     Context,
     NodeKind,
@@ -24,8 +26,15 @@ def pool_stride(ctx: Context) -> int:
 def _pool(title: str) -> ShapeRule:
     def rule(ctx: Context) -> TensorSpec:
         c, h, w = need_layout(ctx, title, "image", hint="Pooling windows slide over images.").shape
-        k, s = ctx["kernel_size"], pool_stride(ctx)
-        oh, ow = conv_out(h, k, s, 0), conv_out(w, k, s, 0)
+        k, s, pad = ctx["kernel_size"], pool_stride(ctx), ctx["padding"]
+        if pad > k // 2:
+            # torch refuses this: a window could then lie wholly in the padding.
+            raise ShapeError(
+                f"{title} pads by {pad}, but a {k}×{k} window allows at most {k // 2} "
+                f"(half the window).",
+                f"Set padding to {k // 2} or less, or use a larger window.",
+            )
+        oh, ow = conv_out(h, k, s, pad), conv_out(w, k, s, pad)
         check_spatial(title, oh, ow, f"A {k}×{k} window does not fit a {h}×{w} image.")
         return TensorSpec((c, oh, ow))
 
@@ -37,6 +46,11 @@ _POOL_PARAMS = (
     Param(
         "stride", int, AUTO, "Step between windows (auto: the window size)", min=1, max=16,
         auto=True,
+    ),
+    Param(
+        "padding", int, 0, "Border added on each side first (max pooling never picks it; "
+        "average pooling counts it as zeros), at most half the window", min=0,
+        max=MAX_KERNEL // 2,
     ),
 )
 
@@ -60,6 +74,29 @@ AVG_POOL = NodeKind(
     formula="y[c, i, j] = mean over the window of x[c, ·, ·]",
     params=_POOL_PARAMS,
     infer=_pool("AvgPool2d"),
+)
+
+
+def _adaptive_avg_pool(ctx: Context) -> TensorSpec:
+    c = need_layout(ctx, "AdaptiveAvgPool2d", "image",
+                    hint="It averages regions of an image; vectors need no pooling.").shape[0]
+    size = ctx["output_size"]
+    return TensorSpec((c, size, size))
+
+
+ADAPTIVE_AVG_POOL = NodeKind(
+    name="AdaptiveAvgPool2d",
+    title="AdaptiveAvgPool2d",
+    category=POOLING,
+    id_prefix="adaptive_pool",
+    description="Averages the image down to a fixed size whatever size comes in: 1×1 gives "
+    "one value per channel, as ResNet's head does.",
+    formula="y[c, i, j] = mean of x[c] over the (i, j)-th of s×s near-equal regions",
+    params=(
+        Param("output_size", int, 1, "Height and width s of the output", min=1,
+              max=MAX_SPATIAL),
+    ),
+    infer=_adaptive_avg_pool,
 )
 
 
@@ -116,4 +153,4 @@ FLATTEN = NodeKind(
     infer=_flatten,
 )
 
-register(MAX_POOL, AVG_POOL, GLOBAL_AVG_POOL, GLOBAL_MAX_POOL, FLATTEN)
+register(MAX_POOL, AVG_POOL, ADAPTIVE_AVG_POOL, GLOBAL_AVG_POOL, GLOBAL_MAX_POOL, FLATTEN)

@@ -28,7 +28,7 @@ _ORDER = Param(
     "layer, nothing after the add (He et al. 2016b)",
     choices=("post", "pre"),
 )
-_SHORTCUT = Param(
+SHORTCUT = Param(
     "shortcut",
     str,
     "auto",
@@ -42,6 +42,24 @@ _ZERO_INIT = Param(
     False,
     "Start the branch's last layer at zero, so the block starts as the identity",
 )
+DROP_PATH = Param(
+    "drop_path",
+    float,
+    0.0,
+    "stochastic depth: probability of skipping the branch during training (Huang et al. 2016)",
+    min=0,
+    max=0.95,
+)
+
+
+def drop_branch(b: ExpansionBuilder, ctx: Context, branch: str) -> str:
+    """The branch through a StochasticDepth node when drop_path > 0 (else unchanged).
+
+    Only then: a block without it expands exactly as it did before the option existed.
+    """
+    if ctx["drop_path"] == 0:
+        return branch
+    return b.add("drop_path", "StochasticDepth", branch, p=ctx["drop_path"], module=None)
 
 
 def wants_projection(ctx: Context, out_shape: tuple[int, ...]) -> bool:
@@ -133,7 +151,7 @@ RESIDUAL_MLP = NodeKind(
         Param("norm", str, "none", "Normalisation inside the branch",
               choices=("none", "batch", "layer")),
         _ORDER,
-        _SHORTCUT,
+        SHORTCUT,
         _ZERO_INIT,
     ),
     **from_expansion(_residual_mlp_expand, _residual_mlp_check),
@@ -159,6 +177,7 @@ def _residual_conv_expand(ctx: Context) -> Expansion:
         h = b.add("conv1", "Conv2d", h, out_channels=out, stride=s, **conv)
         h = _act(b, "act2", ctx, _norm(b, "norm2", norm, h, out))
         h = b.add("conv2", "Conv2d", h, out_channels=out, kernel_size=k, padding=k // 2)
+    h = drop_branch(b, ctx, h)
     skip = BLOCK_INPUT
     if wants_projection(ctx, run_expansion(b.done(h), ctx.x, ctx).spec.shape):
         skip = b.add("proj", "Conv2d", BLOCK_INPUT, out_channels=out, kernel_size=1, stride=s,
@@ -195,8 +214,9 @@ RESIDUAL_CONV = NodeKind(
         Param("norm", str, "batch", "Normalisation after each convolution",
               choices=("batch", "group", "none")),
         _ORDER,
-        _SHORTCUT,
+        SHORTCUT,
         _ZERO_INIT,
+        DROP_PATH,
     ),
     **from_expansion(_residual_conv_expand, _residual_conv_check),
     paper="He et al. 2016",
@@ -218,10 +238,18 @@ def gate_bias_for_depth(depth: int) -> float:
     return round(-(1 + 4 * depth / 50), 1)
 
 
+def highway_depth(highway_layers: int) -> int:
+    """The depth of a highway network with this many highway layers: one more, for the plain
+    layer in front that sets the width (a highway layer keeps its input's width), as in
+    Srivastava et al. and the depth sweeps, where "depth 50" is 1 plain + 49 highway layers."""
+    return highway_layers + 1
+
+
 def _highway_resolve(ctx: Context) -> dict:
     if ctx["gate_bias"] != AUTO:
         return {}
-    return {"gate_bias": gate_bias_for_depth(ctx.depth.get("Highway", 1))}
+    layers = ctx.depth.get("Highway", 1)
+    return {"gate_bias": gate_bias_for_depth(highway_depth(layers))}
 
 
 def _highway_expand(ctx: Context) -> Expansion:
