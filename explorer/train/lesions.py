@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from explorer.compiler import CompiledNetwork, build_model, loss_for
-from explorer.compiler.lesion import lesion_candidates, lesioned
+from explorer.compiler.lesion import lesion_candidates, lesion_kind, lesioned
 from explorer.compiler.losses import LossFunction
 from explorer.graph import ArchitectureGraph, check_graph
 
@@ -30,6 +30,11 @@ class Lesion:
     node_ids: tuple[str, ...]
     accuracy: float
     loss: float
+    what: str = "block"  # "block" (its skip remains), "layer" (a plain layer) or "mixed"
+
+    @property
+    def is_block(self) -> bool:
+        return self.what == "block"
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,9 @@ def lesion_study(model: CompiledNetwork, graph: ArchitectureGraph, dataset: Data
                          f"{dataset.name} is a {dataset.task} task.")
     if len(dataset.y_val) == 0:
         raise ValueError("the lesion study needs validation data; set val_fraction above 0.")
-    candidates = list(nodes) if nodes is not None else lesion_candidates(
-        graph, check_graph(graph))
+    result = check_graph(graph)
+    candidates = list(nodes) if nodes is not None else lesion_candidates(graph, result)
+    what = {n: lesion_kind(result.kinds.get(n) or graph.node(n).kind) for n in candidates}
     device = next(model.parameters()).device
     x = torch.from_numpy(dataset.x_val).to(device)
     y = torch.from_numpy(dataset.y_val).to(device)
@@ -64,7 +70,9 @@ def lesion_study(model: CompiledNetwork, graph: ArchitectureGraph, dataset: Data
     lesions = []
     for group in groups:
         with lesioned(model, group):
-            lesions.append(Lesion(group, *_measure(model, x, y, loss_fn)))
+            kinds = {what[n] for n in group}
+            lesions.append(Lesion(group, *_measure(model, x, y, loss_fn),
+                                  kinds.pop() if len(kinds) == 1 else "mixed"))
     counts = torch.bincount(y.cpu())
     chance = float(counts.max()) / len(y)
     return LesionStudy(*baseline, chance, tuple(lesions))

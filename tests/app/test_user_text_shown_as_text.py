@@ -52,9 +52,9 @@ def test_the_lesion_readout_escapes_node_ids(qtbot):
 
     panel = LesionPanel()
     qtbot.addWidget(panel)
-    lesion = SimpleNamespace(node_ids=(MARKUP,), accuracy=0.5)
-    study = SimpleNamespace(lesions=[lesion], baseline_accuracy=0.9, chance=0.5,
-                            drop=lambda lesion: 40.0)
+    from explorer.train.lesions import Lesion, LesionStudy
+
+    study = LesionStudy(0.9, 0.3, 0.5, (Lesion((MARKUP,), 0.5, 0.7),))
     panel.show_study(study)
     text = panel.describe_row(0)
     assert escaped(MARKUP) in text and "<img" not in text

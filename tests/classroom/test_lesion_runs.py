@@ -48,3 +48,21 @@ def test_a_run_without_weights_is_refused(run_dir, tmp_path):
     (copy / WEIGHTS_FILE).unlink()
     with pytest.raises(RunRecordError, match="has no saved weights"):
         lesion_study_of_run(copy)
+
+
+def test_each_lesion_says_whether_it_is_a_block_or_a_plain_layer(tmp_path):
+    """A plain shape-keeping layer among residual blocks is a lesion too, marked as a layer."""
+    project = recipes.residual_mlp(blocks=2, width=16)
+    graph = project.graph
+    first_block = next(n for n in graph.node_ids() if graph.kind_of(n) == "ResidualMLP")
+    feeder = graph.in_edges(first_block)[0].src
+    graph.disconnect(graph.in_edges(first_block)[0])
+    extra = graph.add_node("Linear", {"out_features": 16})
+    graph.connect(feeder, extra, "in")
+    graph.connect(extra, first_block, "in")
+    [result] = run_experiment([Variant("mixed", project)], TrainingSettings(steps=5, log_every=5),
+                              out=tmp_path)
+    study = lesion_study_of_run(result.run_dir)
+    what = {lesion.node_ids[0]: lesion.what for lesion in study.lesions}
+    assert what == {extra: "layer", "res_1": "block", "res_2": "block"}
+    assert [lesion.is_block for lesion in study.lesions] == [False, True, True]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..plain_text import escaped
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 HEALTHY, BROKEN = QColor("#2fa37a"), QColor("#d93a35")
 BASELINE_COLOUR, CHANCE_COLOUR = "#2f6fe4", "#d93a35"
+KEY_TEXT = ("Solid bars: blocks, whose skip path remains when switched off. Hatched: plain "
+            "layers (such as the stem), removed outright.")
 ROW_LABEL_PIXELS = 15  # height a row's name needs
 MAX_LABEL = 16
 
@@ -63,9 +65,13 @@ class LesionPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         self.title = QLabel(title)
+        self.key = QLabel(KEY_TEXT)  # which bars are blocks and which plain layers
+        self.key.setWordWrap(True)
+        self.key.hide()
         self.title.setStyleSheet(f"font-weight: bold; color: {colour};" if colour
                                  else "font-weight: bold;")
         layout.addWidget(self.title)
+        layout.addWidget(self.key)
         self.readout, self.graphics = add_readout_and_plots(layout)
         self.plot = self.graphics.addPlot(row=0, col=0,
                                           axisItems={"bottom": PercentAxis("bottom")})
@@ -100,6 +106,8 @@ class LesionPanel(QWidget):
         self.study = study
         self.rows = [", ".join(lesion.node_ids) for lesion in study.lesions]
         self.highlighted = None
+        # Only worth a key when the study mixes the two (a plain stem among residual blocks).
+        self.key.setVisible(len({lesion.is_block for lesion in study.lesions}) > 1)
         self._draw()
         worst = min((lesion.accuracy for lesion in study.lesions), default=study.baseline_accuracy)
         self.show_message(f"Trained: {study.baseline_accuracy:.1%} · chance: {study.chance:.1%}"
@@ -131,8 +139,8 @@ class LesionPanel(QWidget):
             self.plot.getAxis("left").setTicks([[]])
             return
         accuracies = np.array([lesion.accuracy for lesion in study.lesions], dtype=float)
-        brushes = [pg.mkBrush(bar_colour(a, study.baseline_accuracy, study.chance))
-                   for a in accuracies]
+        brushes = [bar_brush(bar_colour(lesion.accuracy, study.baseline_accuracy, study.chance),
+                             lesion.is_block) for lesion in study.lesions]
         pens = [pg.mkPen(foreground(), width=2.5) if self.highlighted is not None
                 and self.highlighted in row.split(", ") else pg.mkPen(None) for row in self.rows]
         rows = np.arange(len(accuracies))
@@ -184,13 +192,22 @@ class LesionPanel(QWidget):
             return ""
         lesion = self.study.lesions[index]
         name = self.rows[index]
-        text = (f"<b>{escaped(name)}</b> switched off: {lesion.accuracy:.1%} "
+        what = "block" if lesion.is_block else "plain layer"
+        text = (f"<b>{escaped(name)}</b> ({what}) switched off: {lesion.accuracy:.1%} "
                 f"({-self.study.drop(lesion):+.1f} points)")
         self.readout.setText(text)
         if name != self._hovered:
             self._hovered = name
             self.hovered.emit(lesion.node_ids[0])
         return text
+
+
+def bar_brush(colour: QColor, is_block: bool) -> QBrush:
+    """Solid for a block (its skip path remains); hatched for a plain layer, whose removal
+    leaves a gap that closes only because its input and output shapes agree."""
+    if is_block:
+        return QBrush(colour)
+    return QBrush(colour, Qt.BrushStyle.BDiagPattern)
 
 
 def _label_options(position: float) -> dict:

@@ -145,3 +145,24 @@ def test_training_while_presenting_keeps_the_panels_as_presentation_mode_laid_th
     qtbot.waitUntil(lambda: training.controls_dock.isVisible(), timeout=10_000)
     training.session.stop()
     qtbot.waitUntil(lambda: not training.session.active, timeout=60_000)
+
+
+def test_the_lesion_plot_tells_plain_layers_from_blocks(qtbot):
+    from explorer.app.classroom.lesion_panel import LesionPanel
+    from explorer.train.lesions import Lesion, LesionStudy
+
+    panel = LesionPanel("residual")
+    qtbot.addWidget(panel)
+    panel.show()
+    blocks_only = LesionStudy(0.9, 0.3, 0.5, (Lesion(("res_1",), 0.88, 0.3),
+                                             Lesion(("res_2",), 0.86, 0.3)))
+    panel.show_study(blocks_only)
+    assert not panel.key.isVisible()  # nothing to tell apart
+    mixed = LesionStudy(0.9, 0.3, 0.5, (Lesion(("stem",), 0.5, 1.0, "layer"),
+                                        Lesion(("res_1",), 0.88, 0.3, "block")))
+    panel.show_study(mixed)
+    assert panel.key.isVisible() and "Hatched: plain layers" in panel.key.text()
+    styles = [brush.style() for brush in panel.bars.opts["brushes"]]
+    assert styles == [Qt.BrushStyle.BDiagPattern, Qt.BrushStyle.SolidPattern]
+    assert "(plain layer) switched off" in panel.describe_row(0)
+    assert "(block) switched off" in panel.describe_row(1)
