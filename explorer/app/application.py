@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 ORGANISATION = "ArchitectureExplorer"
 APPLICATION = "Architecture Explorer"
 EXIT_BAD_INPUT = 2
+WARM_RUN_DELAY_MS = 500  # after the window shows, before a run process is started ahead of time
 
 # The libraries Qt's X11 (xcb) platform plugin loads that desktops often lack, and the
 # Debian/Ubuntu package of each. Without one, Qt aborts the process (SIGABRT) at start.
@@ -114,6 +115,16 @@ def create_window(*, settings: QSettings | None = None,
     return MainWindow(settings=settings, autosave_dir=autosave_dir)
 
 
+def prepare_runs_later(window: MainWindow, delay_ms: int = WARM_RUN_DELAY_MS) -> None:
+    """Once the window is drawn, start the first run's process ahead of time, so Train
+    need not wait seconds for Python and torch to load (``RunSession.prepare``)."""
+    def prepare() -> None:
+        if window.isVisible():  # not for a window closed meanwhile
+            window.training.prepare_runs()
+
+    QTimer.singleShot(delay_ms, prepare)
+
+
 def run(path: str | None = None) -> int:
     problem = xcb_problem()
     if problem:  # Qt would abort the whole process instead of saying why
@@ -130,6 +141,7 @@ def run(path: str | None = None) -> int:
         window.files.load_path(Path(path))
     window.show()
     QTimer.singleShot(200, lambda: window.files.offer_recovery(folder))
+    prepare_runs_later(window)
     try:
         return app.exec()
     finally:

@@ -1,7 +1,8 @@
 """A run in its own process: whatever happens to it, the caller keeps working.
 
 ``RunProcess(plan, out="runs").start()`` spawns a fresh Python ("spawn":
-safe beside Qt, and a crash cannot reach the editor's memory). The child
+safe beside Qt, and a crash cannot reach the editor's memory), or hands the
+plan to one spawned ahead of time (``start(warm=...)``, see ``warm.py``). The child
 trains with a ``Trainer`` and streams its records back through a pipe (in
 batches, every 50 ms); the parent drains them with ``poll()`` whenever it likes (the editor on a
 timer, the command line in a loop) and sends pause, resume, step and stop
@@ -32,6 +33,7 @@ from .engine import Trainer
 from .plan import RunPlan
 from .records import Record, RunEnded, Status, StepRecord
 from .run_folder import new_run_dir, write_status
+from .warm import PROCESS_NAME, WarmProcess
 
 SEND_INTERVAL = 0.05  # seconds between batches of records from the child
 EXIT_GRACE = 5.0  # seconds a child that went silent may take to exit before it is reported
@@ -56,20 +58,32 @@ class RunProcess:
         self._commands: Connection | None = None
         self._killed = False
         self._silent_since: float | None = None  # when the pipe closed without a RunEnded
+        self.started_warm = False  # the run went to a process started ahead of time
 
-    def start(self) -> None:
-        """Create the run folder and spawn the child; returns at once."""
+    def start(self, warm: WarmProcess | None = None) -> None:
+        """Create the run folder and start the child; returns at once.
+
+        ``warm``: a process started ahead of time (``warm.py``) to take the run,
+        so it need not load Python and torch first; if it has died, the run is
+        spawned as usual. It is spent either way.
+        """
         if self._process is not None:
             raise RuntimeError("this run has already been started")
         if self.out is not None:
             self.run_dir = new_run_dir(self.out, self.plan.name)
+        run_dir = str(self.run_dir) if self.run_dir else None
+        taken = (warm.hand_over(self.plan, run_dir, self.child_callbacks)
+                 if warm is not None else None)
+        if taken is not None:
+            self._process, self._records, self._commands = taken
+            self.started_warm = True
+            return
         context = mp.get_context("spawn")
         records_in, records_out = context.Pipe(duplex=False)
         commands_in, commands_out = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=child_main, name="architecture-explorer-run", daemon=True,
-            args=(self.plan, str(self.run_dir) if self.run_dir else None, records_out,
-                  commands_in, self.child_callbacks))
+            target=child_main, name=PROCESS_NAME, daemon=True,
+            args=(self.plan, run_dir, records_out, commands_in, self.child_callbacks))
         self._process.start()
         records_out.close()  # so a dead child reads as end-of-file, never as a hang
         commands_in.close()

@@ -9,6 +9,11 @@ about 30 times a second into preallocated buffers and tells the panels in
 one signal per tick, however many records came. Pause, Step and Stop go
 down the run's command pipe and return at once.
 
+``prepare()`` (the application calls it once the window is up) keeps a
+run process warm: started ahead of time, torch loaded, waiting for the
+next plan (``explorer.train.warm``), and loads the planning code on a
+worker thread; so Train starts training at once instead of after seconds.
+
 Whatever happens to the run process (a NaN, running out of memory, a
 crash, being killed) arrives as a ``RunEnded`` with a plain reason; the
 editor and its unsaved graph never notice anything else.
@@ -29,6 +34,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from explorer.graph import Project, project
 from explorer.train.errors import SetupError
 from explorer.train.records import Progress, RunEnded, RunStarted, StateChanged, StepRecord
+from explorer.train.warm import WarmProcess
 
 from ..background import BackgroundWork
 from .buffers import RunBuffers
@@ -92,8 +98,10 @@ class Handover:
 
 
 def launch(snapshot: Project, runs_dir: Path, overrides: dict[str, Any],
-           with_boundary: bool = True, handover: Handover | None = None) -> Launched | None:
-    """Plan and start a run of ``snapshot`` (on a worker thread: this imports torch).
+           with_boundary: bool = True, handover: Handover | None = None,
+           warm: WarmProcess | None = None) -> Launched | None:
+    """Plan and start a run of ``snapshot`` (on a worker thread: this imports torch),
+    in ``warm`` if that process is still there, else in a new one.
 
     None if the session closed meanwhile (see ``Handover``): then no process is left running.
     """
@@ -110,7 +118,7 @@ def launch(snapshot: Project, runs_dir: Path, overrides: dict[str, Any],
     process = RunProcess(plan, out=runs_dir,
                          child_callbacks=[channel.probe] if channel is not None else [])
     try:
-        process.start()
+        process.start(warm=warm)
     finally:
         if channel is not None:
             channel.run_started()
@@ -130,6 +138,13 @@ def leave_a_core_for_the_editor() -> None:
     """
     cores = os.cpu_count() or 1
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, cores - 1)))
+
+
+def load_planning() -> None:
+    """Import what planning and starting a run import (torch among them), ahead of Train."""
+    import explorer.train.boundary
+    import explorer.train.plan
+    import explorer.train.process  # noqa: F401
 
 
 def start_error_text(error: BaseException) -> str:
@@ -168,6 +183,9 @@ class RunSession(QObject):
         self.ended: RunEnded | None = None
         self._cancel = False
         self._handover: Handover | None = None  # the launch in progress, or the last one
+        self.warm: WarmProcess | None = None  # the process the next run goes to
+        self.keep_warm = False  # prepare() was called: keep a process warm after each run
+        self._closed = False
         self._work = BackgroundWork(self)
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self.poll)
@@ -191,6 +209,28 @@ class RunSession(QObject):
 
     # -- commands ---------------------------------------------------------------------
 
+    def prepare(self) -> None:
+        """Have a run process waiting for the next run (and the planning code loaded).
+
+        Called after the window shows, and again after each run ends. A waiting
+        process that died is replaced; one still warming up is kept.
+        """
+        if self._closed:
+            return
+        first = not self.keep_warm
+        self.keep_warm = True
+        if first:
+            self._work.submit(load_planning, lambda _: None,
+                              lambda error: log.warning("loading the planning code: %s", error))
+        if self.active or (self.warm is not None and self.warm.alive):
+            return
+        self.warm = WarmProcess()
+        try:
+            self.warm.start()
+        except Exception:  # the run is then spawned when Train asks, as without one
+            log.exception("starting a run process ahead of time failed")
+            self.warm = None
+
     def start(self, source: Project, **overrides: Any) -> bool:
         """Start a run of a snapshot of ``source``; False if one is already out."""
         if self.active:
@@ -201,8 +241,9 @@ class RunSession(QObject):
         runs_dir = self.runs_dir()
         handover = self._handover = Handover()
         with_boundary = self.with_boundary
+        warm = self.warm  # kept unless the run takes it: a plan that fails leaves it waiting
         self._work.submit(
-            lambda: launch(snapshot, runs_dir, overrides, with_boundary, handover),
+            lambda: launch(snapshot, runs_dir, overrides, with_boundary, handover, warm),
             self._launched, self._launch_failed)
         return True
 
@@ -247,6 +288,10 @@ class RunSession(QObject):
         A run still starting is stopped too, here or by the worker starting it (``Handover``).
         """
         self._timer.stop()
+        self._closed = True
+        if self.warm is not None:
+            self.warm.close()
+            self.warm = None
         launched = self._handover.close() if self._handover is not None else None
         if launched is None:
             return  # no run, or one still starting: the worker closes it
@@ -312,6 +357,8 @@ class RunSession(QObject):
         if launched is None or self._handover is None or self._handover.closed:
             return  # the session closed while the run started: the run was closed (Handover)
         self.plan, self.process, self.channel = launched.plan, launched.process, launched.channel
+        if self.warm is not None and not self.warm.alive:
+            self.warm = None  # it took this run (or died): the next one is made when it ends
         if self._cancel:
             self.process.stop()
         else:
@@ -323,6 +370,8 @@ class RunSession(QObject):
             log.error("A run could not start", exc_info=error)
         self._set_state(IDLE)
         self.start_failed.emit(start_error_text(error))
+        if self.keep_warm:
+            self.prepare()  # the waiting process is kept; one that died meanwhile is replaced
 
     def _finish(self, process: RunProcess, ended: RunEnded) -> None:
         self._timer.stop()
@@ -337,6 +386,8 @@ class RunSession(QObject):
                           lambda error: log.warning("closing a run: %s", error))
         self._set_state(ENDED)
         self.run_ended.emit(ended)
+        if self.keep_warm:
+            self.prepare()
 
 
 def _close(process: RunProcess, channel: BoundaryChannel | None, timeout: float = 10) -> None:

@@ -285,6 +285,11 @@ class TrainingWorkspace(QObject):
         if self.session is not None:
             self.session.stop()
 
+    def prepare_runs(self) -> None:
+        """Start a run process ahead of time, so the first Train starts at once (the
+        application calls this once the window is up; see ``RunSession.prepare``)."""
+        self.ensure_session().prepare()
+
     def shutdown(self) -> None:
         """The window closes: stop a run that is still going."""
         if self.presenter is not None:
@@ -313,11 +318,12 @@ class TrainingWorkspace(QObject):
         session = self.session
         if session is not None and not session.forget():
             return
-        from ..runs.buffers import RunBuffers
-
         if self.presenter is not None:
             self.presenter.frame = None
-        self.show_buffers(RunBuffers(), "")
+        if self.showing is not None:  # at start-up nothing is shown: numpy need not load yet
+            from ..runs.buffers import RunBuffers
+
+            self.show_buffers(RunBuffers(), "")
         if self.boundary is not None:
             self.boundary.show_unavailable()
         if self.controls is not None:
