@@ -28,8 +28,13 @@ class DemoResult:
 
 def run_demo(demo: Demo, *, out: str | os.PathLike[str] | None = None,
              on_start: Callable[[int, Variant], None] | None = None,
-             threads: int | None = None, **overrides: Any) -> DemoResult:
-    """Train (or, for the memory demonstration, measure) every variant of ``demo``."""
+             threads: int | None = None, jobs: int = 1, **overrides: Any) -> DemoResult:
+    """Train (or, for the memory demonstration, measure) every variant of ``demo``.
+
+    ``threads`` and ``jobs`` as in ``run_experiment``; the memory demonstration
+    measures its variants one after another (``jobs`` would only disturb the
+    timings it reports).
+    """
     outcome = DemoResult(demo)
     if demo.view == "memory":
         for index, variant in enumerate(demo.variants):
@@ -43,7 +48,7 @@ def run_demo(demo: Demo, *, out: str | os.PathLike[str] | None = None,
         return outcome
     outcome.results = run_experiment(demo.variants, demo.settings, out=out, on_start=on_start,
                                      keep_models=demo.view == "lesion", threads=threads,
-                                     **overrides)
+                                     jobs=jobs, **overrides)
     for variant, result in zip(demo.variants, outcome.results, strict=True):
         if demo.view == "lesion" and result.model is not None:
             project = shared(variant, demo.settings.replace(**overrides))

@@ -48,6 +48,22 @@ def _add_training_overrides(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default=None, help="folder for results.csv, curves.csv and "
                         "the variants' run folders")
     add_threads_argument(parser)
+    parser.add_argument(  # text, checked by the command: a bad value is one line (exit 2)
+        "--jobs", default="1", metavar="N",
+        help="variants trained at once, each in a process of its own (default 1). They share "
+        "--threads: each gets threads // jobs (at least one), so the results are those of "
+        "--jobs 1 with that many threads; both are recorded in each run's config.json")
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """--jobs as a number, or ValueError with the one line to print."""
+    try:
+        jobs = int(args.jobs)
+    except ValueError:
+        raise ValueError(f"--jobs needs a whole number, not {args.jobs!r}") from None
+    if jobs < 1:
+        raise ValueError(f"--jobs needs at least 1, not {jobs}")
+    return jobs
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -81,6 +97,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     from .experiments import run_experiment, sized_sweep, write_results
 
     try:
+        jobs = _jobs(args)
         settings = TrainingSettings(dataset=args.dataset).replace(init=args.init,
                                                                   **_overrides(args))
         variants = sized_sweep(args.blocks, args.depths, dataset=args.dataset,
@@ -91,13 +108,14 @@ def run_sweep(args: argparse.Namespace) -> int:
     except (ValueError, ParamError) as error:
         return _bad(str(error))
     console = _console()
+    at_once = f", {min(jobs, len(variants))} at a time" if jobs > 1 else ""
     console.print(f"Sweep: {len(variants)} variants on {args.dataset}, "
-                  f"{settings.steps} steps each.")
+                  f"{settings.steps} steps each{at_once}.")
     for note in depth_notes(variants):
         console.print(f"Note: {note}", markup=False)
     try:
         results = run_experiment(variants, settings, out=args.out and Path(args.out) / "runs",
-                                 threads=args.threads,
+                                 threads=args.threads, jobs=jobs,
                                  on_start=lambda i, v: console.print(
                                      f"[{i + 1}/{len(variants)}] {v.label} …"))
     except SetupError as error:
@@ -125,9 +143,12 @@ def run_demo_command(args: argparse.Namespace) -> int:
             console.print(f"[bold]{name}[/bold]: {d.title}\n    {d.summary}")
         return EXIT_DONE
     try:
+        jobs = _jobs(args)
         chosen = demo(args.name)
     except KeyError as error:
         return _bad(error.args[0])
+    except ValueError as error:
+        return _bad(str(error))
     from .demos import run_demo
     from .errors import SetupError
     from .experiments import write_results
@@ -135,7 +156,7 @@ def run_demo_command(args: argparse.Namespace) -> int:
     console.print(f"[bold]{chosen.title}[/bold]\n{chosen.explanation}\n({chosen.paper})\n")
     try:
         outcome = run_demo(chosen, out=args.out and Path(args.out) / "runs", threads=args.threads,
-                           on_start=lambda i, v: console.print(
+                           jobs=jobs, on_start=lambda i, v: console.print(
                                f"[{i + 1}/{len(chosen.variants)}] {v.label} …"),
                            **_overrides(args))
     except SetupError as error:
@@ -163,6 +184,10 @@ def _print_results(console: Console, results: Sequence[VariantResult]) -> None:
     console.print(table)
 
 
+_LESION_WHAT = {"block": "block (skip stays)", "layer": "plain layer (a gap)",
+                "mixed": "blocks and layers"}
+
+
 def _print_extras(console: Console, outcome: DemoResult) -> None:
     from rich.table import Table
 
@@ -170,10 +195,12 @@ def _print_extras(console: Console, outcome: DemoResult) -> None:
         table = Table(title=f"Lesions: {label} (baseline {_pct(study.baseline_accuracy)}, "
                       f"chance {_pct(study.chance)})", title_justify="left")
         table.add_column("switched off")
+        table.add_column("what")
         table.add_column("val accuracy", justify="right")
         table.add_column("drop (points)", justify="right")
         for lesion in study.lesions:
-            table.add_row(", ".join(lesion.node_ids), _pct(lesion.accuracy),
+            table.add_row(", ".join(lesion.node_ids), _LESION_WHAT[lesion.what],
+                          _pct(lesion.accuracy),
                           f"{study.drop(lesion):.1f}")
         console.print(table)
     for label, norms in outcome.gradients.items():

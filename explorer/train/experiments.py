@@ -1,10 +1,12 @@
-"""Run an experiment: every variant trained the same way, one after another, then compared.
+"""Run an experiment: every variant trained the same way, then compared.
 
 Each variant keeps its own network but takes the experiment's training
 settings (dataset, seed, optimizer, budget), so differences in the results
 come from the architecture alone. The results hold the curves and the final
 figures, and write to two CSV files (one row per variant, one row per
-logged step) that any spreadsheet opens.
+logged step) that any spreadsheet opens. Variants train one after another,
+or several at once in processes of their own (``jobs``, see parallel.py)
+with the same results.
 """
 
 from __future__ import annotations
@@ -21,10 +23,18 @@ from explorer.graph import TrainingSettings, check_graph
 from explorer.graph.experiments import IMAGE_DATASETS, Variant, shared, sweep_variants
 
 from .callbacks import Callback
-from .engine import Trainer
+from .cores import default_threads
+from .parallel import (
+    CurveRecorder,
+    Outcome,
+    Task,
+    experiment_trainer,
+    rebuild_model,
+    run_tasks,
+    threads_per_job,
+)
 from .plan import plan_run
 from .records import StepRecord
-from .run_folder import new_run_dir
 
 RESULT_COLUMNS = ("label", "block", "depth", "parameters", "status", "steps",
                   "final_train_loss", "final_val_loss", "final_val_accuracy", "seconds",
@@ -72,14 +82,6 @@ class VariantResult:
                 "run_dir": self.run_dir or ""}
 
 
-class _Curve(Callback):
-    def __init__(self) -> None:
-        self.records: list[StepRecord] = []
-
-    def on_log(self, record: StepRecord) -> None:
-        self.records.append(record)
-
-
 def sized_sweep(blocks: Sequence[str], depths: Sequence[int], *, dataset: str = "spirals",
                 seed: int = 0, **options: Any) -> list[Variant]:
     """``sweep_variants`` with the MLPs' input and classifier sized from the data (a table's
@@ -102,6 +104,7 @@ def run_experiment(
     on_start: Callable[[int, Variant], None] | None = None,
     callbacks: Callable[[Variant], Sequence[Callback]] | None = None,
     threads: int | None = None,
+    jobs: int = 1,
     **overrides: Any,
 ) -> list[VariantResult]:
     """Train every variant with the same settings (the first variant's, unless given).
@@ -109,29 +112,67 @@ def run_experiment(
     Each variant is checked before any of them trains, so a bad one stops the
     experiment at once (SetupError) rather than after an hour. A run that
     fails while training (a NaN, say) is a result like any other.
+
+    ``threads`` is the total number of CPU threads (default: every core but
+    one); ``jobs`` variants train at once, in processes of their own, and share
+    them: each trains with ``threads // jobs`` (at least one). The results are
+    those of training one after another with that many threads each, in the
+    variants' order. With ``jobs > 1``: ``on_start`` is called here as each
+    variant is handed to a worker; ``callbacks`` are refused (they would run in
+    the worker, out of the caller's reach); a worker that is killed makes its
+    variant a failed result; ``keep_models`` models come back as weights and
+    are built again here.
     """
     if not variants:
         raise ValueError("an experiment needs at least one variant")
+    if jobs < 1:
+        raise ValueError(f"an experiment needs at least one job, not {jobs}")
+    jobs = min(jobs, len(variants))
+    if jobs > 1 and callbacks is not None:
+        raise ValueError("per-variant callbacks cannot be used with jobs > 1: each variant "
+                         "trains in a process of its own, where the callbacks would not "
+                         "reach the caller; use jobs=1 to watch the runs")
     base = (settings or variants[0].project.training).replace(**overrides)
+    per_job = threads_per_job(threads or default_threads(), jobs)
     # Every problem shows up before anything trains.
-    plans = [plan_run(shared(v, base), threads=threads) for v in variants]
-    results = []
-    for index, (variant, plan) in enumerate(zip(variants, plans, strict=True)):
+    plans = [plan_run(shared(v, base), threads=per_job) for v in variants]
+    folder = str(out) if out is not None else None
+    tasks = [Task(i, v.label, plan, folder, jobs, keep_models)
+             for i, (v, plan) in enumerate(zip(variants, plans, strict=True))]
+    if jobs == 1:
+        outcomes, models = _one_after_another(tasks, variants, on_start, callbacks)
+    else:
+        def started(task: Task) -> None:
+            if on_start is not None:
+                on_start(task.index, variants[task.index])
+        outcomes = run_tasks(tasks, jobs, started)
+        models = [rebuild_model(t.plan, o.weights) if o.weights is not None else None
+                  for t, o in zip(tasks, outcomes, strict=True)]
+    return [VariantResult(v.label, dict(v.tags), check_graph(v.project.graph).total_params,
+                          o.status, o.reason, o.steps, o.seconds, o.curve, o.run_dir, model)
+            for v, t, o, model in zip(variants, tasks, outcomes, models, strict=True)]
+
+
+def _one_after_another(
+    tasks: Sequence[Task], variants: Sequence[Variant],
+    on_start: Callable[[int, Variant], None] | None,
+    callbacks: Callable[[Variant], Sequence[Callback]] | None,
+) -> tuple[list[Outcome], list[Any]]:
+    """Train each task here, in turn, with the caller's callbacks; models kept as trained."""
+    outcomes, models = [], []
+    for task, variant in zip(tasks, variants, strict=True):
         if on_start is not None:
-            on_start(index, variant)
-        curve = _Curve()
+            on_start(task.index, variant)
+        curve = CurveRecorder()
         extra = list(callbacks(variant)) if callbacks else []
-        run_dir = new_run_dir(out, variant.label) if out is not None else None
-        trainer = Trainer(plan, [curve, *extra], run_dir=run_dir)
+        trainer = experiment_trainer(task, [curve, *extra])
         started = time.perf_counter()
         ended = trainer.run()
-        params = check_graph(variant.project.graph).total_params
-        results.append(VariantResult(
-            variant.label, dict(variant.tags), params, ended.status, ended.reason, ended.step,
-            time.perf_counter() - started, tuple(curve.records),
-            str(run_dir) if run_dir is not None else None,
-            trainer.model if keep_models else None))
-    return results
+        outcomes.append(Outcome(task.index, ended.status, ended.reason, ended.step,
+                                time.perf_counter() - started, tuple(curve.records),
+                                ended.run_dir))
+        models.append(trainer.model if task.keep_model else None)
+    return outcomes, models
 
 
 def write_results(results: Sequence[VariantResult],

@@ -34,6 +34,7 @@ def tiny_experiment(**settings) -> Experiment:
 def experiment_window(qtbot, tmp_path):
     def make(experiment: Experiment) -> ExperimentWindow:
         window = ExperimentWindow(experiment, lambda: tmp_path / "runs")
+        window.runner.jobs = 1  # these follow one variant at a time, on any number of cores
         qtbot.addWidget(window)
         window.show()
         return window
@@ -152,8 +153,8 @@ def test_shutting_down_while_the_run_process_starts_ends_that_process(experiment
     spawned, closed = threading.Event(), threading.Event()
     real_start = RunProcess.start
 
-    def start_then_wait(process):  # the process is up, but the window does not know it yet
-        real_start(process)
+    def start_then_wait(process, **options):  # the process is up; the window does not know
+        real_start(process, **options)
         spawned.set()
         closed.wait(RUN_TIMEOUT_MS / 1000)
     monkeypatch.setattr(RunProcess, "start", start_then_wait)
