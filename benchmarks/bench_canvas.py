@@ -55,7 +55,7 @@ from PySide6.QtCore import QElapsedTimer, QPointF, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from explorer.app.application import create_application
-from explorer.graph import ArchitectureGraph, Edge, ExpandBlock, SetParams, recipes
+from explorer.graph import ArchitectureGraph, ExpandBlock, SetParams, recipes
 from explorer.graph.layout import layered_positions
 from explorer.graph.project import dumps, loads
 from explorer.graph.project_model import Project
@@ -72,32 +72,9 @@ def resnet_expanded(blocks_per_stage: int = 14) -> ArchitectureGraph:
     return graph
 
 
-def residual_chain(nodes: int) -> ArchitectureGraph:
-    """``nodes`` nodes: units of Linear → ReLU → Add, the Add also fed the unit's input."""
-    graph = ArchitectureGraph()
-    last = graph.add_node("VectorInput", {"features": 32}, node_id="input")
-    edges: list[Edge] = []
-    unit = 0
-    while len(graph) + 3 <= nodes - 1:
-        unit += 1
-        linear = graph.add_node("Linear", {"out_features": 32}, node_id=f"linear_{unit}")
-        relu = graph.add_node("ReLU", node_id=f"relu_{unit}")
-        merge = graph.add_node("Add", node_id=f"add_{unit}")
-        edges += [Edge(last, linear, "in"), Edge(linear, relu, "in"),
-                  Edge(last, merge, "in1"), Edge(relu, merge, "in2")]
-        last = merge
-    while len(graph) < nodes - 1:
-        tanh = graph.add_node("Tanh")
-        edges.append(Edge(last, tanh, "in"))
-        last = tanh
-    edges.append(Edge(last, graph.add_node("RegressionOutput", node_id="head"), "in"))
-    graph.connect_many(edges)
-    return graph
-
-
 def project_text(size: int) -> tuple[str, float]:
     """The project file text of a graph of about ``size`` nodes, and its layout time."""
-    graph = resnet_expanded() if size <= 400 else residual_chain(size)
+    graph = resnet_expanded() if size <= 400 else recipes.residual_chain(size, width=32)
     start = clock()
     for node_id, (x, y) in layered_positions(graph).items():
         graph.move(node_id, x, y)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.graph import ProjectFileError
+from explorer.graph.zoo import PUBLISHED_PARAMETERS
 
 from . import theme
 from .examples import Example, demo_titles, list_examples, zoo_examples
@@ -131,8 +132,8 @@ class ExamplesGallery(QDialog):
         self.zoo.setSpacing(4)
         self.zoo.setWordWrap(True)
         for example in self.zoo_examples:
-            count = example.description.split(". ", 1)[0]  # "11,689,512 parameters"
-            item = QListWidgetItem(f"{example.title}\n{count}")
+            count = PUBLISHED_PARAMETERS[example.key.removeprefix("zoo:")]
+            item = QListWidgetItem(f"{example.title}\n{count:,} parameters")
             item.setToolTip(example.description)
             self.zoo.addItem(item)
         self.zoo.setCurrentRow(0)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .layout import layered_positions
-from .model import ArchitectureGraph
+from .model import ArchitectureGraph, Edge
 from .project import Project
 from .settings import TrainingSettings
 
@@ -280,6 +280,25 @@ def mbconv_net(
     chain.add("ClassificationOutput")
     return _finish(g, "MBConv net", "Inverted residual blocks with squeeze-and-excitation, "
                    "as in MobileNetV2 and EfficientNet.", dataset=dataset, **training)
+
+
+def residual_chain(nodes: int, width: int = 8) -> ArchitectureGraph:
+    """A big plain graph for scale tests and benchmarks: about ``nodes`` nodes in units of
+    Linear → ReLU → Add (each Add also fed the unit's input), a regression head; not laid
+    out (callers time or skip the layout themselves)."""
+    graph = ArchitectureGraph()
+    last = graph.add_node("VectorInput", {"features": width}, node_id="input")
+    edges = []
+    for unit in range(1, (nodes - 2) // 3 + 1):
+        linear = graph.add_node("Linear", {"out_features": width}, node_id=f"linear_{unit}")
+        relu = graph.add_node("ReLU", node_id=f"relu_{unit}")
+        merge = graph.add_node("Add", node_id=f"add_{unit}")
+        edges += [Edge(last, linear, "in"), Edge(linear, relu, "in"),
+                  Edge(last, merge, "in1"), Edge(relu, merge, "in2")]
+        last = merge
+    edges.append(Edge(last, graph.add_node("RegressionOutput", node_id="head"), "in"))
+    graph.connect_many(edges)
+    return graph
 
 
 RECIPES = {

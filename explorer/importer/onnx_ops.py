@@ -131,15 +131,22 @@ def _conv(node: OnnxNode, b: Builder) -> list[Value]:
     stride = _square(node.attr("strides", [1, 1]), "stride")
     _no_dilation(node)
     padding = _padding(node, kernel, stride)
+    weights, bias = _weight_and_bias(node, w)
+    params = {"out_channels": w.array.shape[0], "kernel_size": kernel, "stride": stride,
+              "padding": AUTO if padding == kernel // 2 else padding,
+              "groups": int(node.attr("group", 1)), "bias": bias is not None}
+    return [b.add("Conv2d", params, [x], node.name, weights)]
+
+
+def _weight_and_bias(node: OnnxNode, w: Const) -> tuple[dict, object]:
+    """A convolution's weights by parameter name (with their initializer names), and its
+    optional bias input (input 2)."""
     weights = {"weight": (w.array, w.name)}
     bias = node.input(2)
     if bias is not None:
         c = const_in(bias, "bias")
         weights["bias"] = (c.array, c.name)
-    params = {"out_channels": w.array.shape[0], "kernel_size": kernel, "stride": stride,
-              "padding": AUTO if padding == kernel // 2 else padding,
-              "groups": int(node.attr("group", 1)), "bias": bias is not None}
-    return [b.add("Conv2d", params, [x], node.name, weights)]
+    return weights, bias
 
 
 def _conv_transpose(node: OnnxNode, b: Builder) -> list[Value]:
@@ -158,11 +165,7 @@ def _conv_transpose(node: OnnxNode, b: Builder) -> list[Value]:
     if node.attr("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET", b"VALID", "VALID"):
         raise Unsupported("it uses auto_pad; give explicit pads")
     padding = _padding(node, kernel, stride)
-    weights = {"weight": (w.array, w.name)}
-    bias = node.input(2)
-    if bias is not None:
-        c = const_in(bias, "bias")
-        weights["bias"] = (c.array, c.name)
+    weights, bias = _weight_and_bias(node, w)
     params = {"out_channels": w.array.shape[1], "kernel_size": kernel, "stride": stride,
               "padding": padding, "bias": bias is not None}
     return [b.add("ConvTranspose2d", params, [x], node.name, weights)]

@@ -16,26 +16,15 @@ from explorer.app.canvas import far_view
 from explorer.app.canvas.node_item import NodeItem
 from explorer.app.canvas.scene import GraphScene
 from explorer.app.canvas.skips import nesting_levels
-from explorer.graph import ArchitectureGraph, Edge, Project, SetParams
+from explorer.graph import ArchitectureGraph, Edge, Project, SetParams, recipes
 from explorer.graph.layout import layered_positions
 
 CODE_TIMEOUT_MS = 60_000  # the first export in a test process imports torch
 
 
 def residual_chain(nodes: int) -> ArchitectureGraph:
-    """About ``nodes`` nodes: Linear → ReLU → Add units, each Add fed the unit's input too."""
-    graph = ArchitectureGraph()
-    last = graph.add_node("VectorInput", {"features": 8}, node_id="input")
-    edges = []
-    for unit in range(1, (nodes - 2) // 3 + 1):
-        linear = graph.add_node("Linear", {"out_features": 8}, node_id=f"linear_{unit}")
-        relu = graph.add_node("ReLU", node_id=f"relu_{unit}")
-        merge = graph.add_node("Add", node_id=f"add_{unit}")
-        edges += [Edge(last, linear, "in"), Edge(linear, relu, "in"),
-                  Edge(last, merge, "in1"), Edge(relu, merge, "in2")]
-        last = merge
-    edges.append(Edge(last, graph.add_node("RegressionOutput", node_id="head"), "in"))
-    graph.connect_many(edges)
+    """``recipes.residual_chain`` laid out as the canvas shows it."""
+    graph = recipes.residual_chain(nodes)
     for node_id, (x, y) in layered_positions(graph).items():
         graph.move(node_id, x, y)
     return graph
