@@ -29,9 +29,13 @@ def no_gpu_lookup(monkeypatch):
 
 @pytest.fixture
 def trainer(window, qtbot):
-    """The window on the residual MLP example, set for a short, often-logged run."""
+    """The window on the residual MLP example, set for a long, often-logged run.
+
+    Long, so that however slow a busy machine makes it, the run is still going
+    when a test pauses, steps, stops or kills it (every test ends it itself).
+    """
     window.document.replace(load_example("residual_mlp_spirals"))
-    assert change_settings(window.document, steps=400, log_every=5) is None
+    assert change_settings(window.document, steps=100_000, log_every=5) is None
     window.document.undo_stack.setClean()
     return window
 
@@ -55,15 +59,18 @@ def test_a_run_is_watched_live_paused_stepped_and_stopped(trainer, qtbot):
     session = workspace.session
     qtbot.waitUntil(lambda: len(session.buffers) >= 3, timeout=RUN_TIMEOUT_MS)
     assert workspace.loss_dock.isVisible() and workspace.gradient_dock.isVisible()
-    qtbot.waitUntil(lambda: workspace.loss is not None and workspace.gradients is not None)
-    qtbot.waitUntil(lambda: drawn_points(workspace.loss) >= 3)
+    qtbot.waitUntil(lambda: workspace.loss is not None and workspace.gradients is not None,
+                    timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: drawn_points(workspace.loss) >= 3, timeout=RUN_TIMEOUT_MS)
     drawn = drawn_points(workspace.loss)
-    qtbot.waitUntil(lambda: drawn_points(workspace.loss) > drawn)  # it grows
+    # it grows
+    qtbot.waitUntil(lambda: drawn_points(workspace.loss) > drawn, timeout=RUN_TIMEOUT_MS)
     assert workspace.gradients.rows[:2] == ["linear_1", "res_1"]
-    qtbot.waitUntil(lambda: workspace.controls.progress.value() > 0)  # drawn on its own tick
+    # the bar is drawn on its own tick
+    qtbot.waitUntil(lambda: workspace.controls.progress.value() > 0, timeout=RUN_TIMEOUT_MS)
     qtbot.waitUntil(lambda: workspace.boundary is not None and workspace.boundary.frames > 0,
                     timeout=RUN_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: trainer.scene.nodes["res_1"].heat is not None)
+    qtbot.waitUntil(lambda: trainer.scene.nodes["res_1"].heat is not None, timeout=RUN_TIMEOUT_MS)
     assert trainer.view.findChild(type(workspace.heat.legend)).isVisible()
 
     workspace.actions["pause"].trigger()
