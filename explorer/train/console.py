@@ -4,7 +4,9 @@ Progress shows steps per second, the loss and the time left; a summary
 table follows; the exit code says how it went: 0 done, 1 the graph has
 errors or the run failed or was stopped (the reason is printed), 2 the file
 or an argument is bad (one line, before any compute). Ctrl-C stops the run cleanly (its weights are
-saved); a second Ctrl-C ends it at once.
+saved); a second Ctrl-C ends it at once. With ``--nproc N`` the run trains in N processes
+(``launch.py``): the same folder, the same exit codes, and 2 when a process dies without
+finishing (Ctrl-C there ends the processes at once).
 
 Only the standard library and the graph load at import, so ``--help`` is instant.
 """
@@ -21,6 +23,7 @@ if TYPE_CHECKING:  # imported when needed at run time, so that --help stays inst
     from rich.console import Console
     from rich.table import Table
 
+    from .distributed import DistributedPlan
     from .plan import RunPlan
     from .process import RunProcess
     from .records import RunEnded
@@ -46,6 +49,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="runs",
                         help="folder to put the run folder in (default: ./runs)")
     add_threads_argument(parser)
+    parser.add_argument(
+        "--nproc", type=_positive_int, default=1, metavar="N",
+        help="train in N processes under torchrun (gloo on the CPU, NCCL with one GPU each), "
+        "the batch split evenly between them; --threads is shared out among them")
     parser.set_defaults(run=run_train)
 
 
@@ -95,8 +102,19 @@ def run_train(args: argparse.Namespace) -> int:
     from .errors import SetupError
     from .plan import plan_run
 
+    nproc = getattr(args, "nproc", 1)
+    threads = args.threads
+    if nproc > 1:  # the threads are shared out among the processes
+        from .cores import default_threads
+
+        threads = max(1, (threads or default_threads()) // nproc)
     try:
-        plan = plan_run(project, threads=args.threads, **overrides_from(args))
+        plan = plan_run(project, threads=threads, **overrides_from(args))
+        if nproc > 1:
+            from .launch import check_processes
+
+            return _train_in_processes(check_processes(plan, nproc), args.out, console,
+                                       project.name or args.file)
     except SetupError as error:
         _error(f"error: {error}")
         return EXIT_FAILED if error.graph_errors else EXIT_BAD_INPUT
@@ -121,6 +139,44 @@ def run_train(args: argparse.Namespace) -> int:
         _error(f"The run failed: {ended.reason}")
     elif ended.status == "stopped":
         _error(f"{ended.reason} The weights so far are saved.")
+    return EXIT_DONE if ended.ok else EXIT_FAILED
+
+
+def _train_in_processes(plan: DistributedPlan, out: str, console: Console, name: str) -> int:
+    """``--nproc N``: the same run under torchrun, shown the same way; a crash exits 2."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .launch import ProcessesRun
+
+    run = ProcessesRun(plan, out)
+    try:
+        run.start()
+    except OSError as error:
+        run.close()
+        _error(f"error: cannot create a run folder in {out}: {error.strerror or error}")
+        return EXIT_BAD_INPUT
+    console.print(f"Training {name}: {plan.total_steps:,} steps in {plan.nproc} processes "
+                  f"({plan.backend}) on {plan.device}, {plan.dataset.summary()}", markup=False)
+    columns = (TextColumn("Training"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[speed]}  loss {task.fields[loss]}"))
+    try:
+        with Progress(*columns, console=console, transient=False) as bar:
+            task = bar.add_task("train", total=plan.total_steps, speed="… steps/s", loss="…")
+            outcome = run.follow(lambda beat: bar.update(
+                task, completed=beat.step, speed=f"{beat.speed:,.0f} steps/s",
+                loss=f"{beat.loss:.4g}"))
+            bar.update(task, completed=outcome.ended.step)
+    finally:
+        run.close()
+    ended = outcome.ended
+    console.print(_summary(ended, plan))
+    _print_run_folder(console, ended.run_dir)
+    if ended.status == "failed":
+        _error(f"error: {ended.reason}" if outcome.crashed else f"The run failed: {ended.reason}")
+    elif ended.status == "stopped":
+        _error(ended.reason)
+    if outcome.crashed:
+        return EXIT_BAD_INPUT
     return EXIT_DONE if ended.ok else EXIT_FAILED
 
 

@@ -8,6 +8,7 @@ thread, the first time someone needs the list; never at start-up.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -46,6 +47,20 @@ def choice_for(value: str, known: list[DeviceChoice]) -> DeviceChoice:
     if value == "cuda":
         return DeviceChoice("cuda", "The first GPU (cuda)")
     return DeviceChoice(value, f"{value} (not found on this machine)")
+
+
+def processes_offered(device: str, known: list[DeviceChoice], cores: int | None = None) -> int:
+    """How many processes a run on ``device`` could be split into here (1: no choice).
+
+    One process per GPU on CUDA (NCCL gives each its own GPU), up to one per
+    core on the CPU (gloo); Apple's MPS has no backend for several processes.
+    """
+    gpus = sum(1 for choice in known if choice.value.startswith("cuda:"))
+    if device.startswith("cuda") or (device == "auto" and gpus):
+        return max(1, gpus)
+    if device in ("cpu", "auto"):
+        return max(1, cores if cores is not None else (os.cpu_count() or 1))
+    return 1
 
 
 class DeviceList(QObject):

@@ -14,17 +14,27 @@ and a newly opened project.
 
 from __future__ import annotations
 
+import shlex
+import sys
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QGuiApplication, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.graph.settings import SETTINGS_PARAMS, TrainingSettings
 
 from ..document import Document
 from ..param_editors import ParamEditor, make_editor
-from .devices import DeviceList, choice_for
+from .devices import DeviceList, choice_for, processes_offered
 from .settings_edit import change_settings
 
 # The settings shown, in order, by section; the rest keep their values from the file.
@@ -96,6 +106,7 @@ class TrainingSettingsForm(QWidget):
         self.device.setToolTip(_PARAMS["device"].doc)
         self.device.activated.connect(self._device_chosen)
         self.form.addRow("Device", self.device)
+        self._add_processes()
         more = QLabel("More")
         more.setObjectName("InspectorHeading")
         self.form.addRow(more)
@@ -110,6 +121,9 @@ class TrainingSettingsForm(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
         devices.changed.connect(lambda: self._fill_devices(self.settings.device))
+        devices.changed.connect(self._offer_processes)
+        document.path_changed.connect(self._offer_processes)
+        document.undo_stack.cleanChanged.connect(self._offer_processes)
         document.training_changed.connect(self.refresh)
         document.project_replaced.connect(self.refresh)
         self.refresh()
@@ -141,6 +155,7 @@ class TrainingSettingsForm(QWidget):
         for name, (other, values) in SHOWN_WHEN.items():
             self.form.setRowVisible(self.editors[name], getattr(settings, other) in values)
         self._fill_devices(settings.device)
+        self._offer_processes()
 
     def _show_options(self, settings: TrainingSettings) -> None:
         info = self._datasets.get(settings.dataset)
@@ -199,3 +214,63 @@ class TrainingSettingsForm(QWidget):
         value = self.device.itemData(index)
         if isinstance(value, str):
             self.change(device=value)
+
+    # -- several processes ---------------------------------------------------------------------
+
+    def _add_processes(self) -> None:
+        """Processes: offered when this machine has several GPUs, or a CPU run several cores.
+
+        The Train button trains in one process (its live panels read that
+        process); N processes run from the command line, which the form
+        spells out, ready to copy, with the app's runs folder so the run
+        appears in the run history.
+        """
+        self.processes = QSpinBox()
+        self.processes.setRange(1, 1)
+        self.processes.setToolTip("Train in several processes (torchrun: gloo on the CPU, one "
+                                  "GPU each with NCCL), the batch split between them")
+        self.processes.valueChanged.connect(self._offer_processes)
+        self.form.addRow("Processes", self.processes)
+        self.processes_note = QLabel(wordWrap=True)
+        self.processes_note.setObjectName("InspectorHint")
+        self.processes_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form.addRow(self.processes_note)
+        self.copy_command = QPushButton("Copy command")
+        self.copy_command.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.processes_command()))
+        self.form.addRow(self.copy_command)
+
+    def processes_command(self) -> str:
+        """The command that trains the saved project in the chosen number of processes."""
+        from ..paths import runs_dir
+
+        path = self.document.path
+        file = shlex.quote(str(path)) if path is not None else "PROJECT.archx.json"
+        runs = shlex.quote(str(runs_dir()))
+        python = shlex.quote(sys.executable)  # this very Python, whatever folder the shell is in
+        count = self.processes.value()
+        return f"{python} -m explorer.cli train {file} --nproc {count} --out {runs}"
+
+    def _offer_processes(self, *args: Any) -> None:
+        most = processes_offered(self.settings.device, self.devices.choices)
+        self.processes.blockSignals(True)
+        self.processes.setMaximum(most)
+        self.processes.blockSignals(False)
+        self.form.setRowVisible(self.processes, most > 1)
+        several = most > 1 and self.processes.value() > 1
+        self.form.setRowVisible(self.processes_note, several)
+        self.form.setRowVisible(self.copy_command, several)
+        if several:
+            self.processes_note.setText(self._processes_text(self.processes.value()))
+
+    def _processes_text(self, count: int) -> str:
+        lines = [f"The Train button trains in one process. To train in {count}, run this in a "
+                 "terminal; the run then appears in the run history:",
+                 self.processes_command()]
+        batch = self.settings.batch_size
+        if batch % count:
+            lines.append(f"First make the batch size a multiple of {count}: {batch} does not "
+                         f"split evenly over {count} processes.")
+        if self.document.path is None or self.document.is_modified:
+            lines.append("The command reads the project file: save it first.")
+        return "\n".join(lines)
