@@ -13,6 +13,7 @@ plain-words notices for refused edits.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Hashable
 from pathlib import Path
@@ -23,12 +24,16 @@ from PySide6.QtGui import QUndoStack
 from explorer.graph import (
     ArchitectureGraph,
     CheckResult,
+    CollapseBlock,
+    Compound,
     Edit,
+    ExpandBlock,
     GraphError,
     Project,
     ShapeCache,
     check_graph,
 )
+from explorer.graph.layout import TidyAgain
 
 from .undo import EditCommand
 
@@ -69,6 +74,8 @@ class Document(QObject):
         self._check_timer = QTimer(self, singleShot=True, interval=0)
         self._check_timer.timeout.connect(self.check_now)
         self.undo_stack.indexChanged.connect(self.check_now)
+        self._kept: tuple[Path, int, bool] | None = None  # file, its stamp, keeps expansions?
+        self.undo_stack.indexChanged.connect(self._look_past_views)
         self._observe(self._project)
 
     # -- what is open ---------------------------------------------------------
@@ -128,6 +135,35 @@ class Document(QObject):
         self.check_now()
         return True
 
+    def _look_past_views(self) -> None:
+        """Expanding or collapsing a block to look inside is viewing, not editing: while
+        only such steps lie between the saved state and now, the document stays unmodified
+        (undo history kept), unless its file keeps expanded blocks, so that expanding or
+        collapsing one changes what the file would store."""
+        stack = self.undo_stack
+        clean, index = stack.cleanIndex(), stack.index()
+        if clean < 0 or clean == index or self._file_keeps_expansions():
+            return
+        low, high = sorted((clean, index))
+        if all(_is_viewing(stack.command(i)) for i in range(low, high)):
+            stack.setClean()
+
+    def _file_keeps_expansions(self) -> bool:
+        """Whether the file on disk holds expanded blocks (read again when it changed)."""
+        if self._path is None:
+            return False  # an example or new work: no file yet
+        try:
+            stamp = self._path.stat().st_mtime_ns
+        except OSError:
+            return False
+        if self._kept is None or self._kept[:2] != (self._path, stamp):
+            try:
+                saved = json.loads(self._path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                saved = {}
+            self._kept = (self._path, stamp, isinstance(saved, dict) and bool(saved.get("groups")))
+        return self._kept[2]
+
     def close_merge(self) -> None:
         """The control being typed into lost focus: its next edit is a new undo step."""
         index = self.undo_stack.index()
@@ -177,3 +213,11 @@ class Document(QObject):
         project.graph.events.changed.disconnect(self._graph_changed)
         project.events.all.disconnect(self._project_changed)
         project.events.training.disconnect(self._training_changed)
+
+
+def _is_viewing(command: object) -> bool:
+    """An undo step that only expands or collapses blocks (and tidies the layout after)."""
+    edit = command.edit if isinstance(command, EditCommand) else None
+    edits = edit.edits if isinstance(edit, Compound) else [edit]
+    return any(isinstance(e, ExpandBlock | CollapseBlock) for e in edits) and all(
+        isinstance(e, ExpandBlock | CollapseBlock | TidyAgain) for e in edits)

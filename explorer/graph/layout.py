@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
 from .model import ArchitectureGraph
 
 COLUMN_WIDTH = 220.0
 ROW_HEIGHT = 120.0
 WRAP_COLUMNS = 16  # a deeper network folds into bands, so it fits a screen at a readable zoom
 FILL_SLACK = 0.8  # a thumbnail may draw nodes a fifth smaller to need fewer bands
+FRAME_ASPECT = 1.6  # a typical window's canvas, for layouts made without one at hand
 
 
 def layered_positions(
@@ -23,8 +28,7 @@ def layered_positions(
     more than ``wrap`` columns the layout folds into bands read like lines of
     text: left to right, then the next band below.
     """
-    local, columns = _columns(graph)
-    return _fold(local, columns, column, row, wrap)
+    return _fold(_columns(graph), column, row, wrap)
 
 
 def positions_to_fill(
@@ -36,25 +40,122 @@ def positions_to_fill(
     """The folding of :func:`layered_positions` that shows the whole network largest in a
     frame ``aspect`` times as wide as it is high (for thumbnails). A network reads best
     on few lines, so the fewest bands within ``FILL_SLACK`` of the largest size win."""
-    local, columns = _columns(graph)
-    if not local:
+    layers = _columns(graph)
+    if not layers.local:
         return {}
+    return _fold(layers, column, row, _fill_wrap(layers, aspect, column, row))
 
-    def size(wrap: int) -> float:
-        positions = _fold(local, columns, column, row, wrap)
-        xs = [x for x, _ in positions.values()]
-        ys = [y for _, y in positions.values()]
-        return min(aspect / (max(xs) - min(xs) + column), 1 / (max(ys) - min(ys) + row))
 
-    sizes = {wrap: size(wrap) for wrap in range(1, len(columns) + 1)}
+def positions_for_frame(
+    graph: ArchitectureGraph,
+    width: float,
+    height: float,
+    zoom: float,
+    column: float = COLUMN_WIDTH,
+    row: float = ROW_HEIGHT,
+) -> dict[str, tuple[float, float]]:
+    """The folding of :func:`layered_positions` to open a network in a ``width`` × ``height``
+    window where it must be drawn at ``zoom`` or larger to be read.
+
+    If some folding shows the whole network at that zoom, it is the one that shows it
+    largest (the fewest bands within ``FILL_SLACK`` of that). Otherwise the bands are as
+    wide as the window holds at ``zoom``, like lines of text wrapped at the window's
+    width: the network starts at the top left and continues below.
+    """
+    layers = _columns(graph)
+    if not layers.local:
+        return {}
+    sizes = {wrap: _size(_fold(layers, column, row, wrap), width / height, column, row)
+             for wrap in range(1, len(layers.columns) + 1)}
     largest = max(sizes.values())
-    wrap = max(w for w, s in sizes.items() if s >= FILL_SLACK * largest)
-    return _fold(local, columns, column, row, wrap)
+    if largest * height >= zoom:
+        wrap = max(w for w, s in sizes.items() if s >= max(FILL_SLACK * largest, zoom / height))
+    else:
+        wrap = max(1, int(width / zoom // column))
+    return _fold(layers, column, row, wrap)
 
 
-def _columns(graph: ArchitectureGraph) -> tuple[dict[str, tuple[int, float]],
-                                                dict[int, list[str]]]:
-    """Each node's column and row offset from the main path, and each column's nodes."""
+def tidy_wrap(graph: ArchitectureGraph, column: float = COLUMN_WIDTH,
+              row: float = ROW_HEIGHT) -> int | None:
+    """How many columns wide the bands are, if the nodes stand exactly where a folding of
+    :func:`layered_positions` puts them (moved as a whole or not); None if anyone placed
+    them otherwise. A tidy layout can be laid out again without losing anyone's work."""
+    nodes = graph.nodes()
+    if not nodes:
+        return None
+    layers = _columns(graph)
+    widest = len({n.position[0] for n in nodes})  # the widest band's columns
+    longest = max((last - first + 1 for first, last in layers.runs), default=1)
+    for wrap in range(widest, min(widest + longest, len(layers.columns)) + 1):
+        tidy = _fold(layers, column, row, wrap)  # bands may break early, before a block
+        first = nodes[0]
+        dx = first.position[0] - tidy[first.id][0]
+        dy = first.position[1] - tidy[first.id][1]
+        if all(n.position == (tidy[n.id][0] + dx, tidy[n.id][1] + dy) for n in nodes):
+            return wrap
+    return None
+
+
+@dataclass
+class TidyAgain:
+    """Lay a tidy layout out again after a change to its nodes (a block expanded or
+    collapsed), in bands at least ``wrap`` columns wide, wide enough that the network
+    fills a ``FRAME_ASPECT`` window, and (up to ``WRAP_COLUMNS``) wide enough for each
+    expanded block; its top left corner stays where it was. Undoable."""
+
+    wrap: int
+    text: str = "Tidy layout"
+    _before: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
+
+    def apply(self, graph: ArchitectureGraph) -> None:
+        layers = _columns(graph)
+        if not layers.local:
+            return
+        wrap = max(self.wrap, _fill_wrap(layers, FRAME_ASPECT, COLUMN_WIDTH, ROW_HEIGHT),
+                   min(layers.widest_block, WRAP_COLUMNS))  # a block on one band if it can
+        positions = _fold(layers, COLUMN_WIDTH, ROW_HEIGHT, wrap)
+        self._before = {n.id: n.position for n in graph.nodes()}
+        dx = min(x for x, _ in self._before.values()) - min(x for x, _ in positions.values())
+        dy = min(y for _, y in self._before.values()) - min(y for _, y in positions.values())
+        with graph.batch():
+            for node_id, (x, y) in positions.items():
+                if self._before[node_id] != (x + dx, y + dy):
+                    graph.move(node_id, x + dx, y + dy)
+
+    def revert(self, graph: ArchitectureGraph) -> None:
+        with graph.batch():
+            for node_id, position in self._before.items():
+                if node_id in graph and graph.node(node_id).position != position:
+                    graph.move(node_id, *position)
+
+
+def _fill_wrap(layers: _Layers, aspect: float, column: float, row: float) -> int:
+    """The band width that shows the network largest in a frame ``aspect`` times as wide
+    as high: the fewest bands within ``FILL_SLACK`` of the largest size."""
+    sizes = {wrap: _size(_fold(layers, column, row, wrap), aspect, column, row)
+             for wrap in range(1, len(layers.columns) + 1)}
+    largest = max(sizes.values())
+    return max(w for w, s in sizes.items() if s >= FILL_SLACK * largest)
+
+
+def _size(positions: dict[str, tuple[float, float]], aspect: float, column: float,
+          row: float) -> float:
+    """How large the positions show in a frame ``aspect`` wide and 1 high."""
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    return min(aspect / (max(xs) - min(xs) + column), 1 / (max(ys) - min(ys) + row))
+
+
+class _Layers(NamedTuple):
+    local: dict[str, tuple[int, float]]  # node -> (column, row offset from the main path)
+    columns: dict[int, list[str]]  # column -> its nodes
+    runs: tuple[tuple[int, int], ...]  # first and last column of each block and stage
+    widest_block: int  # columns of the widest expanded block
+
+
+def _columns(graph: ArchitectureGraph) -> _Layers:
+    """Each node's column and row offset from the main path, each column's nodes, and
+    the first and last column of each expanded block and stage (kept on one band)."""
     order = graph.topological_order()
     level: dict[str, int] = {}
     for node_id in order:
@@ -77,24 +178,53 @@ def _columns(graph: ArchitectureGraph) -> tuple[dict[str, tuple[int, float]],
         for i, node_id in enumerate(ids):
             rank[node_id] = i - offset
             local[node_id] = (col, i - offset)
-    return local, columns
+    blocks: dict[str, list[int]] = {}  # expanded block -> its nodes' columns
+    stages: dict[str, list[int]] = {}
+    for node in graph.nodes():
+        if node.group is not None:
+            blocks.setdefault(node.group, []).append(level[node.id])
+        if node.stage is not None:
+            stages.setdefault(node.stage, []).append(level[node.id])
+    runs = tuple((min(cols), max(cols)) for cols in [*blocks.values(), *stages.values()])
+    widest = max((max(cols) - min(cols) + 1 for cols in blocks.values()), default=1)
+    return _Layers(local, columns, runs, widest)
 
 
-def _fold(local: dict[str, tuple[int, float]], columns: dict[int, list[str]], column: float,
-          row: float, wrap: int | None) -> dict[str, tuple[float, float]]:
+def _fold(layers: _Layers, column: float, row: float,
+          wrap: int | None) -> dict[str, tuple[float, float]]:
+    """Fold the columns into bands of at most ``wrap``, balanced, and breaking before a
+    run of columns in ``layers.runs`` rather than inside it, as text wraps between words:
+    an expanded block or a stage narrower than a band stays on one band, in one frame."""
+    local, columns = layers.local, layers.columns
     if not local:
         return {}
     count = max(len(columns), 1)
     bands_needed = -(-count // wrap) if wrap else 1
     width = -(-count // bands_needed)  # balanced: 19 columns fold as 10 + 9, not 16 + 3
+    if wrap:  # but never narrower than a block that fits the wrap
+        width = max(width, min(layers.widest_block, wrap))
+    starts = _band_starts(count, width, layers.runs)
+    band_of = [bisect_right(starts, col) - 1 for col in range(count)]
     bands: dict[int, tuple[float, float]] = {}  # band -> (lowest, highest row offset)
     for col, offset in local.values():
-        lo, hi = bands.get(col // width, (offset, offset))
-        bands[col // width] = (min(lo, offset), max(hi, offset))
+        lo, hi = bands.get(band_of[col], (offset, offset))
+        bands[band_of[col]] = (min(lo, offset), max(hi, offset))
     top, band_top = 0.0, {}
     for band in sorted(bands):
         lo, hi = bands[band]
         band_top[band] = top - lo * row  # where this band's main path runs
         top += (hi - lo) * row + 1.75 * row
-    return {node: ((col % width) * column, band_top[col // width] + offset * row)
+    return {node: ((col - starts[band_of[col]]) * column, band_top[band_of[col]] + offset * row)
             for node, (col, offset) in local.items()}
+
+
+def _band_starts(count: int, width: int, keep: tuple[tuple[int, int], ...]) -> list[int]:
+    """The first column of each band."""
+    starts, start = [], 0
+    while start < count:
+        starts.append(start)
+        end = start + width  # the next band's first column, unless that splits a run
+        split = [first for first, last in keep
+                 if start < first < end <= last and last - first < width]
+        start = min(split, default=end)
+    return starts

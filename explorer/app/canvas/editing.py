@@ -17,6 +17,7 @@ from explorer.graph import (
     Connect,
     Disconnect,
     Edge,
+    Edit,
     ExpandBlock,
     GraphError,
     Move,
@@ -27,6 +28,7 @@ from explorer.graph import (
     layered_positions,
     remove_nodes,
 )
+from explorer.graph.layout import TidyAgain, tidy_wrap
 
 from ..document import Document
 from .fragments import MIME_TYPE, fragment_text, paste_edit
@@ -35,6 +37,7 @@ from .port_item import PortItem
 from .scene import GraphScene
 
 PASTE_OFFSET = 40.0
+TIDY_LIMIT = 3000  # nodes: beyond this, laying the network out again takes too long per block
 
 
 class CanvasEditor(QObject):
@@ -173,10 +176,16 @@ class CanvasEditor(QObject):
     # -- blocks ---------------------------------------------------------------------------
 
     def expand(self, block_id: str) -> bool:
-        return self.document.push(ExpandBlock(block_id))
+        return self.document.push(self._keeping_tidy(ExpandBlock(block_id)))
 
     def collapse(self, group_id: str) -> bool:
-        return self.document.push(CollapseBlock(group_id))
+        return self.document.push(self._keeping_tidy(CollapseBlock(group_id)))
+
+    def _keeping_tidy(self, edit: ExpandBlock | CollapseBlock) -> Edit:
+        """A tidy layout stays tidy: with it, a block opens into rows instead of pushing
+        the rest of a folded network aside (one undo step). A layout made by hand is kept."""
+        wrap = tidy_wrap(self.graph) if len(self.graph) <= TIDY_LIMIT else None
+        return edit if wrap is None else Compound([edit, TidyAgain(wrap)], text=edit.text)
 
     def toggle_block(self, node_id: str) -> bool:
         """Double-click on a node: expand a block, or collapse the block a node came from."""

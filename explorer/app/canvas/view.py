@@ -1,18 +1,17 @@
 """The canvas view: zoom, pan, drops from the palette, wiring, and canvas shortcuts.
 
 Gestures become calls on the CanvasEditor, which pushes edits; the view
-itself changes nothing in the graph. Scroll bars are hidden: the canvas is
-navigated by dragging (middle button, or Space + left button), the wheel,
-the overview in the corner and F (fit).
+itself makes no edit. Scroll bars are hidden: the canvas is navigated by
+dragging (middle button, or Space + left button), the wheel, the overview in
+the corner and F (fit). A network just opened is shown at a zoom where its
+text reads, an example first folded into rows for the window (readable.py).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
-from PySide6.QtWidgets import QGraphicsView, QInputDialog, QMenu
-
-from explorer.graph import get_kind
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView
 
 from .. import theme
 from ..document import error_text
@@ -22,13 +21,12 @@ from ..quick_add import QuickAddPopup
 from ..seams import NodeMenuEntries
 from .editing import CanvasEditor
 from .far_view import FarView
-from .group_frame import GroupFrame
 from .minimap import Minimap
-from .node_item import NodeItem
+from .readable import MARGIN, READABLE_SCALE, fold_to_window
 from .scene import GraphScene
 from .stage_item import StageCommands
+from .view_menus import ViewMenus
 from .wire_drag import WireDrag
-from .wire_item import WireItem
 from .zoom_caching import ZoomCaching
 
 MIN_ZOOM, MAX_ZOOM = 0.08, 4.0
@@ -39,7 +37,7 @@ EMPTY_CANVAS_HINT = ("Drag layers and blocks here from the palette,\n"
                      "File ▸ Examples opens a ready-made network.")
 
 
-class CanvasView(QGraphicsView):
+class CanvasView(ViewMenus):
     """Shows a GraphScene and turns gestures on it into editor calls."""
 
     zoom_changed = Signal(float)
@@ -125,13 +123,30 @@ class CanvasView(QGraphicsView):
 
     def fit(self) -> None:
         """Show the whole graph (F)."""
-        rect = self.graph_scene.content_rect().adjusted(-40, -40, 40, 40)
+        rect = self.graph_scene.content_rect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
         view = self.viewport().rect()
         if rect.isEmpty() or view.width() < 10 or view.height() < 10:
             return
         zoom = min(view.width() / rect.width(), view.height() / rect.height())
         self.set_zoom(min(zoom / self._ui_scale, FIT_MAX_ZOOM))
         self.centerOn(rect.center())
+
+    def show_opened(self) -> None:
+        """Show a network just opened with its nodes' text readable: whole if it fits so,
+        else from its start, top left. An example's tidy layout is first folded into
+        rows that suit the window; a user's own file keeps its layout."""
+        view = self.viewport().rect()
+        if view.width() < 10 or view.height() < 10:
+            return
+        if self.editor.document.path is None:
+            fold_to_window(self.editor.graph, view.width(), view.height())
+        rect = self.graph_scene.content_rect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+        if min(view.width() / rect.width(), view.height() / rect.height()) >= READABLE_SCALE:
+            self.fit()
+            return
+        self.set_zoom(READABLE_SCALE / self._ui_scale)
+        self.centerOn(rect.left() + view.width() / READABLE_SCALE / 2,
+                      rect.top() + view.height() / READABLE_SCALE / 2)
 
     def centre_on_node(self, node_id: str) -> None:
         item = self.graph_scene.nodes.get(node_id)
@@ -305,64 +320,6 @@ class CanvasView(QGraphicsView):
             self.setFocus()
         else:
             event.ignore()
-
-    # -- context menu ---------------------------------------------------------------------
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        point = self.mapToScene(event.pos())
-        item = self.graph_scene.itemAt(point, self.transform())
-        while item is not None and not isinstance(item, NodeItem | WireItem | GroupFrame):
-            item = item.parentItem()
-        if item is not None and not item.isSelected() and not isinstance(item, GroupFrame):
-            self.graph_scene.clearSelection()
-            item.setSelected(True)
-        menu = QMenu(self)
-        if isinstance(item, NodeItem):
-            self._node_menu(menu, item)
-        elif isinstance(item, WireItem):
-            menu.addAction("Delete wire", self.editor.delete_selection)
-        elif isinstance(item, GroupFrame) and item.block_id:  # a stage's frame has none
-            block_id = item.block_id
-            menu.addAction("Collapse block", lambda: self.editor.collapse(block_id))
-        elif not self.stages.menu_at(menu, point):  # a stage's box or frame, else the canvas
-            self._canvas_menu(menu, event.pos())
-        menu.exec(event.globalPos())
-
-    def _node_menu(self, menu: QMenu, item: NodeItem) -> None:
-        node_id, node = item.node_id, item.node
-        if get_kind(node.kind).expand is not None:
-            menu.addAction("Expand block", lambda: self.editor.expand(node_id))
-        if node.group is not None:
-            group = node.group
-            menu.addAction(f"Collapse block {group}", lambda: self.editor.collapse(group))
-        menu.addAction("Rename…", lambda: self._rename(node_id))
-        menu.addSeparator()
-        menu.addAction("Duplicate", self.editor.duplicate)
-        menu.addAction("Copy", self.editor.copy)
-        disconnect = QAction("Disconnect inputs", menu)
-        disconnect.setEnabled(bool(self.editor.graph.in_edges(node_id)))
-        disconnect.triggered.connect(lambda: self.editor.disconnect_inputs(node_id))
-        menu.addAction(disconnect)
-        menu.addSeparator()
-        menu.addAction("Delete", self.editor.delete_selection)
-        for entries in self.node_menu_entries:
-            entries(menu, node_id)
-
-    def _canvas_menu(self, menu: QMenu, view_pos: QPoint) -> None:
-        at = self.mapToScene(view_pos)
-        menu.addAction("Add node here…", lambda: self.open_quick_add(view_pos))
-        menu.addAction("Paste here", lambda: self.editor.paste(at))
-        menu.addSeparator()
-        menu.addAction("Tidy layout", self.editor.tidy)
-        menu.addAction("Fit to view", self.fit)
-
-    def _rename(self, node_id: str) -> None:
-        current = self.editor.graph.node(node_id).label
-        label, ok = QInputDialog.getText(self, "Rename node",
-                                         f"Label for {node_id} (empty: show the id):",
-                                         text=current)
-        if ok:
-            self.editor.rename(node_id, label.strip())
 
     # -- painting ------------------------------------------------------------------------------
 

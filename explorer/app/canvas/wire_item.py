@@ -14,6 +14,7 @@ from .hover import HoverItem
 from .port_item import PortItem
 
 ARC_RUN_IN = 60.0  # horizontal run before a skip arc rises
+MIN_FORWARD = 4.0  # a target at least this far right of its source gets a plain curve
 
 
 def wire_path(start: QPointF, end: QPointF, arc_top: float | None = None) -> QPainterPath:
@@ -30,7 +31,7 @@ def wire_path(start: QPointF, end: QPointF, arc_top: float | None = None) -> QPa
         path.lineTo(QPointF(end.x() - ARC_RUN_IN, top))
         path.cubicTo(QPointF(end.x() - 15, top), QPointF(end.x() - 45, end.y()), end)
         return path
-    if end.x() < start.x() + 30:  # the target is behind: loop round instead of doubling back
+    if end.x() < start.x() + MIN_FORWARD:  # the target is behind: loop round, not double back
         apart = abs(end.y() - start.y())
         level = (start.y() + end.y()) / 2 if apart > 140 else max(start.y(), end.y()) + 70
         path.cubicTo(QPointF(start.x() + 60, start.y()), QPointF(start.x() + 60, level),
@@ -38,7 +39,9 @@ def wire_path(start: QPointF, end: QPointF, arc_top: float | None = None) -> QPa
         path.lineTo(QPointF(end.x(), level))
         path.cubicTo(QPointF(end.x() - 60, level), QPointF(end.x() - 60, end.y()), end)
         return path
-    dx = max(40.0, abs(end.x() - start.x()) * 0.5)
+    # Control points half the gap out: the wire never runs backwards, so the short wires
+    # between neighbouring nodes (an expanded block's inside) are straight, not loops.
+    dx = (end.x() - start.x()) * 0.5
     path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
     return path
 
