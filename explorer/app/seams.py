@@ -87,8 +87,11 @@ class CanvasFocus(Protocol):
 
     ``reveal_node`` selects a node, centres it and gives the canvas the
     keyboard; ``select_nodes`` selects those of the ids on the canvas (others
-    are ignored); ``fit`` shows the whole network; ``add_node_menu_entries``
-    lets a feature add commands to a node's context menu.
+    are ignored); ``fit`` shows the whole network; ``show_whole`` shows it
+    whole and as large as it can be, folding a network opened only for viewing
+    (an example) to the canvas's shape; ``show_opened`` shows it as a network
+    just opened is shown (its text readable); ``add_node_menu_entries`` lets a
+    feature add commands to a node's context menu.
     """
 
     def reveal_node(self, node_id: str) -> None: ...
@@ -96,6 +99,10 @@ class CanvasFocus(Protocol):
     def select_nodes(self, node_ids: list[str]) -> None: ...
 
     def fit(self) -> None: ...
+
+    def show_whole(self) -> None: ...
+
+    def show_opened(self) -> None: ...
 
     def add_node_menu_entries(self, entries: NodeMenuEntries) -> None: ...
 

@@ -81,6 +81,12 @@ class Canvas:
     def fit(self) -> None:
         self.fitted += 1
 
+    def show_whole(self) -> None:
+        self.fitted += 1
+
+    def show_opened(self) -> None:
+        self.fitted += 1
+
     def add_node_menu_entries(self, entries) -> None:
         self.menu_entries.append(entries)
 

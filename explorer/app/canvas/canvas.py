@@ -56,6 +56,12 @@ class Canvas:
     def fit(self) -> None:
         self.view.fit()
 
+    def show_whole(self) -> None:
+        self.view.show_whole()
+
+    def show_opened(self) -> None:
+        self.view.show_opened()
+
     def add_node_menu_entries(self, entries: NodeMenuEntries) -> None:
         self.view.node_menu_entries.append(entries)
 

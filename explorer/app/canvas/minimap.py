@@ -4,19 +4,28 @@ It paints node rectangles from the scene's items (not a second live view of
 the scene) into a cached picture, redrawn only when the graph changes;
 scrolling and zooming only move the rectangle that marks what the canvas
 shows.
+
+It stays out of the way: hidden while the canvas shows the whole graph
+(there is nowhere else to look, as after fitting the network in
+presentation mode), and put in a corner of the canvas where it covers no
+node (bottom right first), made smaller if that frees a corner; where
+every corner has nodes, in the one that hides the fewest.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from .. import theme
+from .node_item import NodeItem
 from .scene import GraphScene
 
 MINIMAP_SIZE = (220, 140)
 SHOW_FROM_NODES = 14  # smaller graphs fit on screen; the overview would only add clutter
+SMALL_SHARE = 0.6  # of the full size, to fit beside the nodes where the full size does not
+MARGIN = 12  # between the overview and the canvas's edges
 
 
 class Minimap(QWidget):
@@ -35,6 +44,7 @@ class Minimap(QWidget):
         self._repaint.timeout.connect(self._refresh)
         view.horizontalScrollBar().valueChanged.connect(self.schedule)
         view.verticalScrollBar().valueChanged.connect(self.schedule)
+        view.installEventFilter(self)  # a resized canvas may uncover the graph or a corner
         scene.contents_changed.connect(self.redraw)
 
     def redraw(self) -> None:
@@ -46,12 +56,51 @@ class Minimap(QWidget):
         if not self._repaint.isActive():
             self._repaint.start()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self.schedule()
+        return False
+
     def _refresh(self) -> None:
-        wanted = self.forced if self.forced is not None else len(self.scene.nodes) >= \
-            SHOW_FROM_NODES
+        if self.forced is not None:
+            wanted = self.forced
+        else:
+            wanted = len(self.scene.nodes) >= SHOW_FROM_NODES and not self._all_in_view()
+        if wanted:
+            self._place()
         self.setVisible(bool(wanted))
         if wanted:
             self.update()
+
+    def _all_in_view(self) -> bool:
+        shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        return shown.contains(self.scene.content_rect())
+
+    def _corners(self, size: QSize) -> list[QRect]:
+        """Where the overview may go, in the view: bottom right, bottom left, top right,
+        top left."""
+        area = self.view.viewport().geometry()
+        right = area.right() + 1 - size.width() - MARGIN
+        bottom = area.bottom() + 1 - size.height() - MARGIN
+        left, top = area.left() + MARGIN, area.top() + MARGIN
+        return [QRect(QPoint(x, y), size) for x, y in ((right, bottom), (left, bottom),
+                                                      (right, top), (left, top))]
+
+    def _covered(self, place: QRect) -> int:
+        """How many nodes the overview would hide at ``place`` (view coordinates)."""
+        inside = place.translated(-self.view.viewport().pos())
+        under = self.view.mapToScene(inside).boundingRect()
+        return len({item.topLevelItem() for item in self.scene.items(under)
+                    if isinstance(item.topLevelItem(), NodeItem)})
+
+    def _place(self) -> None:
+        full = QSize(*MINIMAP_SIZE)
+        for size in (full, full * SMALL_SHARE):
+            free = next((p for p in self._corners(size) if not self._covered(p)), None)
+            if free is not None:
+                self.setGeometry(free)
+                return
+        self.setGeometry(min(self._corners(full), key=self._covered))
 
     def _frame(self) -> tuple[QRectF, float, QPointF]:
         """The scene area shown, the scale, and the offset from scene to widget."""

@@ -22,9 +22,11 @@ FOLD_LIMIT = 1000  # nodes: folding a bigger network afresh each time it opens c
 MARGIN = 40.0  # scene units kept clear around the network, as the fit keeps
 
 
-def fold_to_window(graph: ArchitectureGraph, width: float, height: float) -> bool:
+def fold_to_window(graph: ArchitectureGraph, width: float, height: float,
+                   scale: float = READABLE_SCALE) -> bool:
     """Fold a tidily laid-out network into rows that suit a ``width`` × ``height`` window
-    at READABLE_SCALE; True if nodes moved.
+    at ``scale`` or larger (0: whatever scale shows it whole and largest); True if nodes
+    moved.
 
     The nodes move without an undo step: this arranges a network being opened for
     viewing (an example, a new window's network), the way a file's loader would, and
@@ -32,11 +34,11 @@ def fold_to_window(graph: ArchitectureGraph, width: float, height: float) -> boo
     """
     if not 0 < len(graph) <= FOLD_LIMIT or tidy_wrap(graph) is None:
         return False
-    usable_width = width - 2 * MARGIN * READABLE_SCALE
-    usable_height = height - 2 * MARGIN * READABLE_SCALE
+    usable_width = width - 2 * MARGIN * scale
+    usable_height = height - 2 * MARGIN * scale
     if usable_width <= 0 or usable_height <= 0:
         return False
-    positions = positions_for_frame(graph, usable_width, usable_height, READABLE_SCALE)
+    positions = positions_for_frame(graph, usable_width, usable_height, scale)
     moves = {n: p for n, p in positions.items() if graph.node(n).position != p}
     if not moves:
         return False

@@ -131,6 +131,15 @@ class CanvasView(ViewMenus):
         self.set_zoom(min(zoom / self._ui_scale, FIT_MAX_ZOOM))
         self.centerOn(rect.center())
 
+    def show_whole(self) -> None:
+        """Show the whole network as large as the canvas allows (presentation mode, on a
+        screen of any shape): a network opened for viewing, tidily laid out and not yet in
+        a file, is first folded into rows that suit the canvas's shape."""
+        view = self.viewport().rect()
+        if self.editor.document.path is None and view.width() >= 10 and view.height() >= 10:
+            fold_to_window(self.editor.graph, view.width(), view.height(), scale=0.0)
+        self.fit()
+
     def show_opened(self) -> None:
         """Show a network just opened with its nodes' text readable: whole if it fits so,
         else from its start, top left. An example's tidy layout is first folded into

@@ -7,6 +7,13 @@ away, and a compact bar at the top keeps Train / Resume, Pause (which
 freezes the run), Step and Stop at hand; a run started while presenting
 leaves this layout as it is. Leaving puts back exactly the layout, window
 state and text size there were before.
+
+Projectors differ (1024×768, 1280×720, 1920×1080 are common), and a window
+reaches its full-screen size only after the window system has answered:
+whenever the window or the canvas changes size while presenting, the panels
+get their shares again and the network is fitted anew. ``fit_check`` holds
+the checks that everything fits at those sizes (tests/app/classroom/
+test_presentation_sizes.py runs them).
 """
 
 from __future__ import annotations
@@ -14,15 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
 from ..seams import CanvasFocus, EditorRuns, TextSize
 
 PRESENTATION_ZOOM = 1.5  # text size while presenting (at least; a larger choice is kept)
-PANEL_SHARE = 0.38  # of the screen's width for the live panels beside the canvas
-PANEL_HEIGHTS = (0.36, 0.36, 0.28)  # loss, gradient flow, decision boundary
+PANEL_SHARE = 0.45  # of the screen's width for the live panels beside the canvas
+PANEL_HEIGHTS = (0.42, 0.33, 0.25)  # loss, gradient flow, decision boundary
+REFIT_DELAY_MS = 50  # a resize comes in bursts (docks, then the canvas): refit once after
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class SavedLayout:
     window_state: Qt.WindowState
     ui_zoom: float
     menu_bar_visible: bool
+    status_bar_visible: bool
 
 
 class PresentationMode(QObject):
@@ -65,10 +74,18 @@ class PresentationMode(QObject):
         self.leave_action.triggered.connect(lambda *_: self.action.setChecked(False))
         frame.addAction(self.action)
         frame.addAction(self.leave_action)
+        self._refit_soon = QTimer(self, singleShot=True, interval=REFIT_DELAY_MS)
+        self._refit_soon.timeout.connect(self.refit)
+        self._fitted_size: QSize | None = None  # the window's size the docks were shared for
 
     @property
     def active(self) -> bool:
         return self.saved is not None
+
+    @property
+    def refit_pending(self) -> bool:
+        """A resize has come in and the layout will follow it in a moment."""
+        return self._refit_soon.isActive()
 
     def set_active(self, on: bool) -> None:
         self.action.setChecked(on)
@@ -84,7 +101,8 @@ class PresentationMode(QObject):
     def _enter(self) -> None:
         w = self.frame
         self.saved = SavedLayout(w.saveState(), w.saveGeometry(), w.windowState(),
-                                 self.text_size.ui_zoom, w.menuBar().isVisible())
+                                 self.text_size.ui_zoom, w.menuBar().isVisible(),
+                                 w.statusBar().isVisible())
         live = self._live_docks()
         for dock in w.findChildren(QDockWidget):
             if dock not in live:
@@ -92,6 +110,7 @@ class PresentationMode(QObject):
         for bar in w.findChildren(QToolBar):
             bar.hide()
         w.menuBar().hide()
+        w.statusBar().hide()  # problems and announcements still show on the canvas
         w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, live[0])
         for above, below in pairwise(live):
             w.splitDockWidget(above, below, Qt.Orientation.Vertical)
@@ -104,17 +123,30 @@ class PresentationMode(QObject):
         self.text_size.set_ui_zoom(max(PRESENTATION_ZOOM, self.saved.ui_zoom))
         w.showFullScreen()
         self.leave_action.setEnabled(True)
-        QTimer.singleShot(0, self._settle)
+        self._fitted_size = None
+        w.installEventFilter(self)
+        canvas = w.centralWidget()
+        if canvas is not None:
+            canvas.installEventFilter(self)
+        self._refit_soon.start(0)
 
-    def _settle(self) -> None:
-        """Once full screen: give the live panels their share, and fit the network."""
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.active:
+            self._refit_soon.start()
+        return False
+
+    def refit(self) -> None:
+        """Share the window out again and fit the network to the canvas: on entering, and
+        whenever the window changes size (full screen arrives, or another projector)."""
         if not self.active:
             return
         w, live = self.frame, list(self._live_docks())
-        w.resizeDocks(live[:1], [int(w.width() * PANEL_SHARE)], Qt.Orientation.Horizontal)
-        w.resizeDocks(live, [int(w.height() * share) for share in PANEL_HEIGHTS],
-                      Qt.Orientation.Vertical)
-        self.canvas.fit()
+        if self._fitted_size != w.size():
+            self._fitted_size = w.size()
+            w.resizeDocks(live[:1], [int(w.width() * PANEL_SHARE)], Qt.Orientation.Horizontal)
+            w.resizeDocks(live, [int(w.height() * share) for share in PANEL_HEIGHTS],
+                          Qt.Orientation.Vertical)
+        self.canvas.show_whole()
 
     def _live_docks(self) -> tuple[QDockWidget, ...]:
         """The panels shown while presenting, top to bottom."""
@@ -138,6 +170,11 @@ class PresentationMode(QObject):
         self.saved = None
         self.runs.presenting = False
         self.leave_action.setEnabled(False)
+        self._refit_soon.stop()
+        w.removeEventFilter(self)
+        canvas = w.centralWidget()
+        if canvas is not None:
+            canvas.removeEventFilter(self)
         if self.bar is not None:
             w.removeToolBar(self.bar)
             self.bar.deleteLater()
@@ -147,4 +184,5 @@ class PresentationMode(QObject):
         w.restoreGeometry(saved.geometry)
         w.restoreState(saved.state)
         w.menuBar().setVisible(saved.menu_bar_visible)
-        QTimer.singleShot(0, self.canvas.fit)
+        w.statusBar().setVisible(saved.status_bar_visible)
+        QTimer.singleShot(0, self.canvas.show_opened)

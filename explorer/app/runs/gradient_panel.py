@@ -20,14 +20,23 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer
-from PySide6.QtGui import QBrush
+from PySide6.QtCore import QEvent, QRectF, QTimer
+from PySide6.QtGui import QBrush, QFontMetricsF
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..plain_text import escaped
 from .buffers import RunBuffers
 from .gradient_colours import LOG_MAX, LOG_MIN, ramp_colour
-from .plot_style import TRAIN, add_readout_and_plots, restyle, settle, style_plot
+from .plot_style import (
+    TRAIN,
+    ReadableAxis,
+    add_readout_and_plots,
+    follow_text_size,
+    readable_axes,
+    restyle,
+    settle,
+    style_plot,
+)
 
 # (statistic, words, log scale by default, coloured with the gradient ramp)
 STATISTICS = (
@@ -41,11 +50,11 @@ STATISTICS = (
 )
 MEASURED_BEFORE_CLIPPING = frozenset({"grad_norm", "grad_mean_abs", "grad_max_abs"})
 MAX_LABEL = 18  # characters of a node id shown on the axis
-ROW_LABEL_PIXELS = 15  # height a row's name needs
-TICK_LABEL_PIXELS = 40  # width a value such as 1e-6 needs on the axis
+ROW_LABEL_PIXELS = 15  # height a row's name needs (at least: more with larger text)
+TICK_LABEL_PIXELS = 40  # width a value such as 1e-6 needs on the axis (at least)
 
 
-class LogAxis(pg.AxisItem):
+class LogAxis(ReadableAxis):
     """An axis whose values are log10 of what it labels: ticks read 1e-3, 0.1, 10."""
 
     log = True
@@ -83,6 +92,7 @@ class GradientFlowPanel(QWidget):
         self._drawn: tuple | None = None
         self.rows: list[str] = []  # node ids shown, top to bottom
         self._labelled_height = 0.0
+        self._spaced_width = 0.0  # the bars' width when their value labels were spaced
         self.values = np.zeros(0)  # the bars' values (not logged)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -105,14 +115,15 @@ class GradientFlowPanel(QWidget):
         layout.addLayout(bar)
         self.readout, self.graphics = add_readout_and_plots(layout)
         self.axis = LogAxis("bottom")
-        self.bars_plot = self.graphics.addPlot(row=0, col=0, axisItems={"bottom": self.axis})
+        self.bars_plot = self.graphics.addPlot(row=0, col=0,
+                                               axisItems=readable_axes(bottom=self.axis))
         style_plot(self.bars_plot, bottom="latest")
         self._label_axis()
         self.bars_plot.invertY(True)
         self.bars_plot.setMouseEnabled(x=False, y=True)
         self.bars = pg.BarGraphItem(x0=[], x1=[], y=[], height=0.7)
         self.bars_plot.addItem(self.bars)
-        self.heat_plot = self.graphics.addPlot(row=0, col=1)
+        self.heat_plot = self.graphics.addPlot(row=0, col=1, axisItems=readable_axes())
         style_plot(self.heat_plot, bottom="step")
         self.heat_plot.invertY(True)
         self.heat_plot.setYLink(self.bars_plot)
@@ -120,8 +131,8 @@ class GradientFlowPanel(QWidget):
         self.heat_plot.setMouseEnabled(x=True, y=True)
         self.image = pg.ImageItem()
         self.heat_plot.addItem(self.image)
-        self.graphics.ci.layout.setColumnStretchFactor(0, 2)
-        self.graphics.ci.layout.setColumnStretchFactor(1, 3)
+        self.graphics.ci.layout.setColumnStretchFactor(0, 3)  # the bars' numbers need room
+        self.graphics.ci.layout.setColumnStretchFactor(1, 2)
         self._ramp_table = ramp_lookup_table()
         self._plain_table = pg.colormap.get("viridis").getLookupTable(nPts=256)
         self._hover = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
@@ -201,7 +212,8 @@ class GradientFlowPanel(QWidget):
         """Name the rows; when they are too many for the height, every second (third, ...)
         one, so names never overlap (hovering a row always names it)."""
         rows = len(self.rows)
-        room = max(self.bars_plot.vb.height(), 1.0) / ROW_LABEL_PIXELS
+        row_pixels = max(ROW_LABEL_PIXELS, QFontMetricsF(self.graphics.font()).height())
+        room = max(self.bars_plot.vb.height(), 1.0) / row_pixels
         every = max(1, math.ceil(rows / room)) if rows else 1
         ticks = [(i, n if len(n) <= MAX_LABEL else n[: MAX_LABEL - 1] + "…")
                  for i, n in enumerate(self.rows) if i % every == 0]
@@ -215,6 +227,8 @@ class GradientFlowPanel(QWidget):
     def _relabel_if_resized(self) -> None:
         if self.rows and self.bars_plot.vb.height() != self._labelled_height:
             self._label_rows()
+        if self.rows and self.bars_plot.vb.width() != self._spaced_width:
+            self._draw_bars()  # as many values along the bottom as fit the new width
 
     def _shown(self, values: np.ndarray) -> np.ndarray:
         """Values as drawn: log10 of their size on a log scale (NaN where there is none)."""
@@ -231,7 +245,10 @@ class GradientFlowPanel(QWidget):
             base = math.floor(float(finite.min())) - 0.5 if len(finite) else LOG_MIN
             base = max(base, LOG_MIN - 1)
             span = (float(finite.max()) if len(finite) else 0.0) - base
-            fit = max(1.0, self.bars_plot.vb.width() / TICK_LABEL_PIXELS)
+            metrics = QFontMetricsF(self.graphics.font())  # larger text, fewer labels
+            label = max(TICK_LABEL_PIXELS, metrics.horizontalAdvance("1e-10 "))
+            fit = max(1.0, self.bars_plot.vb.width() / label)
+            self._spaced_width = self.bars_plot.vb.width()
             decades = max(1, math.ceil(span / fit))  # as many labels as fit side by side
             self.axis.setTickSpacing(major=decades, minor=1)
         else:
@@ -272,6 +289,11 @@ class GradientFlowPanel(QWidget):
 
     def restyle(self) -> None:
         restyle(self.graphics, [self.bars_plot, self.heat_plot])
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the editor's text size changed
+            follow_text_size(self.font(), [self.bars_plot, self.heat_plot])
 
     # -- hover ----------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from .buffers import RunBuffers, Smoother
@@ -28,6 +28,9 @@ from .plot_style import (
     VALIDATION,
     add_readout_and_plots,
     fast_curve,
+    follow_text_size,
+    legend_text_size,
+    readable_axes,
     restyle,
     settle,
 )
@@ -35,6 +38,7 @@ from .plot_style import style_plot as _style
 
 SMOOTHING_STEPS = 20  # the slider's notches; the weight is notch / SMOOTHING_STEPS * 0.99
 LEGEND_COLUMNS = 4  # entries side by side in the legend row (compared runs wrap onto more rows)
+ACCURACY_LINES = 16  # lines of text the plots' height must hold to show accuracy under the loss
 
 
 class LossPanel(QWidget):
@@ -74,20 +78,24 @@ class LossPanel(QWidget):
         bar.addStretch(1)
         layout.addLayout(bar)
         self.readout, self.graphics = add_readout_and_plots(layout)
+        self.graphics.installEventFilter(self)  # its height decides whether accuracy fits
         # The legend is a row of its own above the plot, never on top of the curves; named
         # curves join it as they would a legend drawn inside the plot.
-        self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, frame=False, labelTextSize="8pt")
+        self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, frame=False,
+                                    labelTextSize=legend_text_size(self.font()))
+        self.legend.layout.setContentsMargins(0, 0, 0, 0)
         self.graphics.addItem(self.legend, row=0, col=0)
-        self.loss_plot = self.graphics.addPlot(row=1, col=0)
+        self.loss_plot = self.graphics.addPlot(row=1, col=0, axisItems=readable_axes())
         self.loss_plot.legend = self.legend
         _style(self.loss_plot, left="loss")
-        self.accuracy_plot = self.graphics.addPlot(row=2, col=0)
+        self.accuracy_plot = self.graphics.addPlot(row=2, col=0, axisItems=readable_axes())
         _style(self.accuracy_plot, left="accuracy", bottom="step")
         self.accuracy_plot.setXLink(self.loss_plot)
         self.loss_plot.hideAxis("bottom")  # the accuracy plot below labels the steps
         self.accuracy_plot.setYRange(0, 1, padding=0.02)
         self.graphics.ci.layout.setRowStretchFactor(0, 0)
-        self.graphics.ci.layout.setRowStretchFactor(1, 3)
+        # Loss and accuracy share the height: the accuracy plot needs room for its title.
+        self.graphics.ci.layout.setRowStretchFactor(1, 1)
         self.graphics.ci.layout.setRowStretchFactor(2, 1)
         raw = pg.mkColor(TRAIN)
         raw.setAlpha(70)
@@ -222,11 +230,36 @@ class LossPanel(QWidget):
         self.loss_plot.enableAutoRange()
 
     def _set_accuracy_visible(self, on: bool) -> None:
+        self._fit_accuracy()
+
+    def _fit_accuracy(self) -> None:
+        """Show the accuracy plot if asked for and there is room for two readable plots (a
+        short panel, on a projector of 720 lines say, gives the loss all the room)."""
+        room = self.graphics.height() >= ACCURACY_LINES * self.fontMetrics().height()
+        on = self.show_accuracy.isChecked() and room
+        if on == self.accuracy_plot.isVisible():
+            return
+        grid = self.graphics.ci.layout
+        if on:  # a hidden plot still takes its row's room: it leaves the grid instead
+            grid.addItem(self.accuracy_plot, 2, 0)
+        else:
+            grid.removeItem(self.accuracy_plot)
         self.accuracy_plot.setVisible(on)
         self.loss_plot.showAxis("bottom", not on)
 
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.graphics and event.type() == QEvent.Type.Resize:
+            self._fit_accuracy()
+        return False
+
     def restyle(self) -> None:
         restyle(self.graphics, [self.loss_plot, self.accuracy_plot])
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the editor's text size changed
+            follow_text_size(self.font(), [self.loss_plot, self.accuracy_plot], self.legend)
+            self._fit_accuracy()
 
     # -- hover -------------------------------------------------------------------------------
 

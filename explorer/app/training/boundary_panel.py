@@ -17,9 +17,10 @@ from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from ..runs.plot_style import (
     CLASS_COLOURS,
-    STEADY,
+    SteadyLabel,
     TimedLayout,
     background,
+    readable_axes,
     restyle,
     settle,
     style_plot,
@@ -71,17 +72,18 @@ class BoundaryPanel(QWidget):
         holder = QWidget()
         layout = QVBoxLayout(holder)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.caption = QLabel(" ")
+        self.caption = SteadyLabel(" ")
         self.caption.setObjectName("InspectorHint")
-        self.caption.setSizePolicy(*STEADY)
         layout.addWidget(self.caption)
         self.graphics = TimedLayout()
         self.graphics.setBackground(background())
         layout.addWidget(self.graphics, 1)
-        self.plot = self.graphics.addPlot()
+        self.plot = self.graphics.addPlot(axisItems=readable_axes())
         style_plot(self.plot)
         self.plot.showGrid(x=False, y=False)
-        self.plot.setAspectLocked(True)
+        # The map fills its plot whatever the panel's shape (a projector's side panel is
+        # wide and short): the axes, not the picture's proportions, give the scale.
+        self.plot.setAspectLocked(False)
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#ffffff", width=0.8))
