@@ -15,6 +15,14 @@ exported from: the same node ids, kinds, wiring and parameters, its blocks as
 blocks (``exported_source.py`` reads the ids and heads the file names,
 ``own_blocks.py`` turns the program's own block classes back into their kinds).
 
+Parts that compute exactly what one of the editor's blocks does (a transformer
+layer, a dense block, a transition, an MBConv, a highway layer) are found by
+running the network once and checking each candidate block's output
+(``recognise.py``, ``transformer_recogniser.py``, ``conv_recognisers.py``);
+what transformers write as tensor code around their blocks maps to the token
+kinds (``token_patterns.py``); a network whose ``forward`` asks about its
+input's shape is traced with the example's values at hand (``concrete_tracing.py``).
+
 The submodules are imported where used, so ``import explorer.importer`` stays light.
 """
 

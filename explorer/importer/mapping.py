@@ -26,10 +26,13 @@ from explorer.graph.kinds import Context
 from explorer.graph.kinds.base import Referred
 from explorer.graph.kinds.opaque import shape_text
 
+from .block_weights import Taken
 from .exported_source import ExportedSource
 from .layers import PASS_THROUGH, arguments_from_attributes, layer_kind, pool_settings
 from .loading import Loaded
 from .own_blocks import block_layer
+from .recognise import Recognised
+from .token_patterns import is_constant, map_pattern
 
 
 class Unmapped(Exception):
@@ -53,6 +56,8 @@ class Layer:
     note: str = ""
     # A folded block's weights: its own key (conv1.weight) -> the original's (layer1.0.conv1.weight)
     sources: dict[str, str] = field(default_factory=dict)
+    # A recognised block's weights made from several of the original's (or transposed)
+    derived: dict[str, Taken] = field(default_factory=dict)
 
 
 ACTIVATIONS: dict[Any, str] = {
@@ -84,8 +89,13 @@ class GraphMapper:
     """Turns the nodes of one traced graph into layers, in order."""
 
     def __init__(self, traced: fx.GraphModule, loaded: Loaded, input_id: str,
-                 input_spec: TensorSpec, source: ExportedSource | None = None) -> None:
+                 input_spec: TensorSpec, source: ExportedSource | None = None,
+                 recognised: dict[str, Recognised] | None = None) -> None:
         self.traced, self.loaded = traced, loaded
+        self.recognised = recognised or {}  # parts that are one block (``recognise.py``)
+        self.constants: set[fx.Node] = set()  # parameters used as tensors (token_patterns)
+        self.example: torch.Tensor | None = None  # to work out a constant's value, if needed
+        self.constant_values: dict[fx.Node, Any] | None = None
         self.source = source  # a file this program exported: node ids come from its names
         self.layers: list[Layer] = []
         self.ids: dict[fx.Node, str] = {}
@@ -112,17 +122,23 @@ class GraphMapper:
                 return self.output
             elif spec_of(node) is not None:
                 self._map(node)
+            elif is_constant(node, self.constants):
+                self.constants.add(node)  # a single number made from constants (a 0-d tensor)
         raise Unmapped(next(iter(self.traced.graph.nodes)), "the network returns nothing")
 
     # -- one node ---------------------------------------------------------------------
 
     def _map(self, node: fx.Node) -> None:
+        if node in self.ids:
+            return  # taken in by a pattern already (a patch embedding's flatten and transpose)
+        if is_constant(node, self.constants):
+            self.constants.add(node)  # read by the pattern that uses it (or refused there)
+            return
+        if map_pattern(self, node):
+            return
         if node.op == "call_module":
             self._module(node, self.traced.get_submodule(str(node.target)))
             return
-        if node.op == "get_attr" and node.users and all(u.target is F.linear
-                                                        for u in node.users):
-            return  # a table F.linear reads: a tied output layer, if _tied finds its Embedding
         key = node.target if node.op in ("call_function", "call_method") else None
         if key is F.linear and self._tied(node):
             return
@@ -141,6 +157,9 @@ class GraphMapper:
             self._add(node, kind, {} if kind == "Subtract" else {"inputs": 2}, tensors)
         elif key is torch.cat:
             self._concat(node, tensors)
+        elif key in RESHAPES and len(tensors) == 1 and _same_shape(
+                spec_of(node), self.specs[self.ids[tensors[0]]]):
+            self.ids[node] = self.ids[tensors[0]]  # a reshape to the shape it has: nothing
         elif key in RESHAPES and len(tensors) == 1:
             self._add(node, "Flatten", {}, tensors)  # the shape check refuses any other reshape
         elif key in MEANS and len(tensors) == 1:
@@ -262,9 +281,13 @@ class GraphMapper:
         """``x[:, i]`` keeps one token (SelectToken). ``v[:, :, None, None]`` only lets a vector
         of channels scale an image, which a Multiply node does by itself: it stands for ``v``."""
         index, spec, whole = node.args[1], self.specs[self.ids[x]], slice(None)
-        if (isinstance(index, tuple) and len(index) == 2 and index[0] == whole
-                and isinstance(index[1], int) and spec.layout == "sequence"):
+        if (isinstance(index, tuple) and len(index) in (2, 3) and index[0] == whole
+                and isinstance(index[1], int) and index[2:] in ((), (whole,))
+                and spec.layout == "sequence"):
             self._add(node, "SelectToken", {"index": index[1]}, [x])
+        elif (isinstance(index, tuple) and all(i in (whole, slice(0, None)) for i in index)
+              and _same_shape(spec_of(node), spec)):
+            self.ids[node] = self.ids[x]  # x[:, 0:] keeps everything: nothing to do
         elif (index == (whole, whole, None, None) and spec.layout == "features" and node.users
               and all(user.target in (operator.mul, torch.mul) for user in node.users)):
             self.ids[node] = self.ids[x]
@@ -291,12 +314,16 @@ class GraphMapper:
         fx.node.map_arg((node.args, node.kwargs), collect)
         tensors = [n for n in found if spec_of(n) is not None or n.op == "placeholder"]
         for n in tensors:
+            if n in self.constants:
+                raise Unmapped(node, f"{describe(node)} uses a tensor the network holds "
+                                     f"({describe(n)}) in a way no node kind has")
             if n not in self.ids:
                 raise Unmapped(node, f"{describe(node)} uses {n.name}, which has no node kind")
         return tensors
 
     def _add(self, node: fx.Node, kind: str, params: dict[str, Any], tensors: list[fx.Node],
-             module: str = "", note: str = "", referred: Referred | None = None) -> None:
+             module: str = "", note: str = "", referred: Referred | None = None,
+             name: str = "") -> None:
         inputs = [self.ids[t] for t in tensors]
         traced = spec_of(node)
         assert traced is not None
@@ -314,7 +341,7 @@ class GraphMapper:
             note = (f"{module} is called more than once; each call is its own node now, and "
                     "their weights are no longer shared.")
         self.used_modules.add(module)
-        node_id = self._new_id(self._name(node, module))
+        node_id = self._new_id(name or self._name(node, module))
         self.layers.append(Layer(node_id, kind, values, inputs, spec, module, note))
         self.ids[node], self.specs[node_id] = node_id, spec
 
@@ -328,6 +355,10 @@ class GraphMapper:
             node_id = f"{base}#{n}"
         self.used_ids.add(node_id)
         return node_id
+
+
+def _same_shape(a: TensorSpec | None, b: TensorSpec) -> bool:
+    return a is not None and (a.shape, a.dtype) == (b.shape, b.dtype)
 
 
 def variable_of(node: fx.Node, source: ExportedSource) -> str:

@@ -23,18 +23,23 @@ from explorer.compiler import BuildError, CompiledNetwork, build_model
 from explorer.graph import ArchitectureGraph, Project, TensorSpec
 from explorer.graph.layout import layered_positions
 
+from .block_weights import take
+from .concrete_tracing import first_output, trace_with_values
 from .errors import ImportFailure
 from .exported_source import ExportedSource, read_exported
 from .folding import fold_blocks
 from .loading import Loaded, load, parse_input
 from .mapping import GraphMapper, Layer, Unmapped
 from .own_blocks import own_block, settle_auto
+from .recognise import Recognised, recognise_blocks
 from .result import Imported
 from .tracing import TraceFailure, propagate_shapes, stack_line, trace
 
 INPUT_ID = "input"
 OUTPUT_ID = "output"
 EXAMPLE_BATCH = 2
+CONCRETE_NOTE = ("Traced with the example's values at hand: the network checks its input's "
+                 "shape or dtype, so the graph is the one for this input shape.")
 AGREEMENT = 1e-4  # outputs further apart than this get a warning in the notes
 
 
@@ -66,7 +71,10 @@ def import_module(module: nn.Module, spec: TensorSpec, *, loaded: Loaded | None 
     example = example_input(spec)
     notes: list[str] = []
     source = read_exported(module)
-    mapper = _trace_and_map(module, spec, example, loaded, notes, source)
+    recognised = {name: found for name, found in (
+        recognise_blocks(module, example) if fold and source is None else {}).items()
+        if not _read_as_own_block(module.get_submodule(name), loaded)}
+    mapper = _trace_and_map(module, spec, example, loaded, notes, source, recognised)
     layers, output = mapper.layers, mapper.output
     if source is not None:
         _as_exported(layers, mapper.specs, source)
@@ -74,6 +82,7 @@ def import_module(module: nn.Module, spec: TensorSpec, *, loaded: Loaded | None 
                   "head as in the project it came from (positions and labels are not in "
                   "the code, so the nodes are laid out afresh).", *source.notes]
     elif fold:
+        _note_recognised(layers, recognised, notes)
         layers, output = fold_blocks(layers, output, mapper.specs, module, notes)
     graph = _graph(layers, spec, output, source)
     project = Project(graph)
@@ -82,25 +91,33 @@ def import_module(module: nn.Module, spec: TensorSpec, *, loaded: Loaded | None 
     return Imported(project, state, notes)
 
 
-def example_input(spec: TensorSpec, seed: int = 0) -> torch.Tensor:
+def example_input(spec: TensorSpec, seed: int = 0, batch: int = EXAMPLE_BATCH) -> torch.Tensor:
     generator = torch.Generator().manual_seed(seed)
     if spec.dtype == "long":
-        return torch.randint(0, spec.vocab or 2, (EXAMPLE_BATCH, *spec.shape),
-                             generator=generator)
-    return torch.randn(EXAMPLE_BATCH, *spec.shape, generator=generator)
+        return torch.randint(0, spec.vocab or 2, (batch, *spec.shape), generator=generator)
+    return torch.randn(batch, *spec.shape, generator=generator)
 
 
 def _trace_and_map(module: nn.Module, spec: TensorSpec, example: torch.Tensor, loaded: Loaded,
-                   notes: list[str], source: ExportedSource | None = None) -> GraphMapper:
+                   notes: list[str], source: ExportedSource | None = None,
+                   recognised: dict[str, Recognised] | None = None) -> GraphMapper:
     """Trace, keeping more submodules whole each time a part cannot be traced or expressed.
 
-    The program's own blocks whose constructor arguments are known are kept whole from
-    the start: each is read back as its block node."""
-    keep = {name for name, part in module.named_modules() if name and own_block(part)
-            and loaded.arguments_of(part) is not None}
+    The program's own blocks whose constructor arguments are known, and the parts
+    recognised as blocks, are kept whole from the start: each is read as its block node."""
+    recognised = recognised or {}
+    keep = {name for name, part in module.named_modules()
+            if name and _read_as_own_block(part, loaded)} | set(recognised)
     for _ in range(len(list(module.modules())) + 1):
         try:
-            traced = trace(module, keep)
+            try:
+                traced = trace(module, keep)
+            except TraceFailure as plain:
+                if plain.part:
+                    raise
+                traced = trace_with_values(module, keep, example, plain)
+                if CONCRETE_NOTE not in notes:
+                    notes.append(CONCRETE_NOTE)
         except TraceFailure as failure:
             if not failure.part:
                 raise ImportFailure(
@@ -114,7 +131,8 @@ def _trace_and_map(module: nn.Module, spec: TensorSpec, example: torch.Tensor, l
             continue
         propagate_shapes(traced, example)
         mapper = GraphMapper(traced, loaded, source.input_id if source else INPUT_ID, spec,
-                             source)
+                             source, recognised)
+        mapper.example = example
         try:
             mapper.run()
         except Unmapped as problem:
@@ -131,6 +149,27 @@ def _trace_and_map(module: nn.Module, spec: TensorSpec, example: torch.Tensor, l
             continue
         return mapper
     raise ImportFailure("the network could not be taken apart into node kinds.")
+
+
+def _read_as_own_block(part: nn.Module, loaded: Loaded) -> bool:
+    """One of the program's own blocks made with known arguments: read back exactly by
+    ``own_blocks`` (dropout included, which no output check can see)."""
+    return bool(own_block(part)) and loaded.arguments_of(part) is not None
+
+
+def _note_recognised(layers: list[Layer], recognised: dict[str, Recognised],
+                     notes: list[str]) -> None:
+    """One line naming the parts that became blocks, and one for weights stored differently."""
+    found = [f"{la.node_id} ({la.kind})" for la in layers if la.module in recognised]
+    if found:
+        notes.append(f"Recognised {len(found)} part{'s' if len(found) > 1 else ''} as "
+                     f"blocks that compute the same (checked on the example): "
+                     f"{', '.join(found[:6])}" + (f" and {len(found) - 6} more." if
+                                                  len(found) > 6 else "."))
+    if any(la.derived for la in layers):
+        notes.append("Some block weights are stored differently from the original (query, key "
+                     "and value stacked into one matrix, or a transposed projection): they are "
+                     "saved in the editor's layout only.")
 
 
 def _enclosing_part(node: object, keep: set[str]) -> str | None:
@@ -173,7 +212,9 @@ def _graph(layers: list[Layer], spec: TensorSpec, output: str,
         for port, feeder in zip(graph.input_ports(layer.node_id), layer.inputs, strict=True):
             graph.connect(feeder, layer.node_id, port)
     out = next((la.spec for la in layers if la.node_id == output), spec)
-    head = ("ClassificationOutput" if out.rank == 1 and out.shape[0] >= 2 and
+    # Scores per example, or per token of a text model (GPT-2's next-token scores).
+    scores = out.rank == 1 or (out.rank == 2 and spec.dtype == "long")
+    head = ("ClassificationOutput" if scores and out.shape[-1] >= 2 and
             out.dtype == "float" else "RegressionOutput")
     head, head_id = (source.output_kind, source.output_id) if source else (head, OUTPUT_ID)
     # A layer of the original may be called "output" too; the head then takes another id.
@@ -194,14 +235,18 @@ def _weights(project: Project, layers: list[Layer], module: nn.Module, notes: li
         return {}
     state: dict[str, torch.Tensor] = {}
     original = module.state_dict(keep_vars=False)
+    wanted = compiled.state_dict()
     for layer in layers:
-        sources = layer.sources or ({key: f"{layer.module}.{key}" for key in
-                                     module.get_submodule(layer.module).state_dict()}
-                                    if layer.module else {})
+        sources = layer.sources if layer.sources or layer.derived else (
+            {key: f"{layer.module}.{key}" for key in
+             module.get_submodule(layer.module).state_dict()} if layer.module else {})
         name = compiled.node_names[layer.node_id]
         for key, source in sources.items():
-            state[f"{name}.{key}"] = original[source].detach().clone()
+            state[f"{name}.{key}"] = _fitted(original[source], wanted.get(f"{name}.{key}"))
             project.weight_map[f"{name}.{key}"] = source
+        for key, taken in layer.derived.items():
+            if f"{name}.{key}" in wanted:
+                state[f"{name}.{key}"] = take(original, taken, wanted[f"{name}.{key}"].shape)
     try:
         compiled.load_state_dict(state)
     except RuntimeError as error:
@@ -212,10 +257,30 @@ def _weights(project: Project, layers: list[Layer], module: nn.Module, notes: li
     return state
 
 
+def _fitted(tensor: torch.Tensor, like: torch.Tensor | None) -> torch.Tensor:
+    """A copy of ``tensor``, reshaped to ``like`` where they differ only by axes of size 1
+    (a 1 × tokens × dim position table kept as tokens × dim); otherwise as it is."""
+    value = tensor.detach().clone()
+    if like is not None and value.shape != like.shape and value.numel() == like.numel() \
+            and [d for d in value.shape if d != 1] == [d for d in like.shape if d != 1]:
+        value = value.reshape(like.shape)
+    return value
+
+
 def _compare(module: nn.Module, compiled: CompiledNetwork, notes: list[str]) -> None:
-    example = example_input(compiled.input_spec, seed=1)
+    # Another batch size than the traced example's: a graph that took the batch for a
+    # fixed size (a loop over it, read while tracing) shows here.
+    example = example_input(compiled.input_spec, seed=1, batch=EXAMPLE_BATCH + 1)
     with torch.no_grad():
-        want, got = module(example), compiled(example)
+        try:
+            want = first_output(module(example))
+        except Exception as error:  # the original itself takes only the traced batch size
+            notes.append(f"Warning: the original refuses a batch of {EXAMPLE_BATCH + 1} "
+                         f"({_first_line(error)}); it was compared on a batch of "
+                         f"{EXAMPLE_BATCH} only.")
+            example = example_input(compiled.input_spec, seed=1)
+            want = first_output(module(example))
+        got = compiled(example)
     if not isinstance(want, torch.Tensor) or want.shape != got.shape:
         notes.append("Warning: the imported network's output has a different shape from the "
                      "original's.")

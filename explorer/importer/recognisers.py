@@ -1,0 +1,10 @@
+"""The recognisers ``recognise_blocks`` tries on each part, most specific first."""
+
+from __future__ import annotations
+
+from .conv_recognisers import dense_block, highway, mbconv, transition
+from .recognise import Recogniser
+from .transformer_recogniser import transformer_block
+
+RECOGNISERS: tuple[Recogniser, ...] = (transformer_block, dense_block, transition, mbconv,
+                                       highway)
