@@ -1,11 +1,16 @@
 """How fast is the canvas with a big graph: opening, panning, zooming, the code preview.
 
-Run:  .venv/bin/python benchmarks/bench_canvas.py [--sizes 300 1000 10000] [--repeats 3]
+Run:  .venv/bin/python benchmarks/bench_canvas.py [--sizes 300 1000 10000]
+          [--zoo densenet201] [--repeats 3]
 
 Graphs. ~300 nodes: a CIFAR ResNet (``recipes.resnet_cifar(14)``) with every
 residual block expanded into its layers (chains, skips and block frames).
 1,000 and 10,000 nodes: a generated chain of Linear → ReLU → Add units, each
-Add taking the unit's input as a residual. Every graph is laid out by the
+Add taking the unit's input as a residual. ``--zoo densenet201``: the model
+zoo's DenseNet built with DenseNet-201's depths (6, 12, 48, 32; torchvision's
+20,013,928 parameters), every block expanded and every stage open: 708 nodes
+and the long concatenation skips of dense blocks, the kind of graph people
+open. Every graph is laid out by the
 tidy layout (``layered_positions``, timed as "layout") and saved as project
 text, which the opening reads.
 
@@ -55,7 +60,7 @@ from PySide6.QtCore import QElapsedTimer, QPointF, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from explorer.app.application import create_application
-from explorer.graph import ArchitectureGraph, ExpandBlock, SetParams, recipes
+from explorer.graph import ArchitectureGraph, ExpandBlock, SetParams, get_kind, recipes
 from explorer.graph.layout import layered_positions
 from explorer.graph.project import dumps, loads
 from explorer.graph.project_model import Project
@@ -72,9 +77,29 @@ def resnet_expanded(blocks_per_stage: int = 14) -> ArchitectureGraph:
     return graph
 
 
-def project_text(size: int) -> tuple[str, float]:
-    """The project file text of a graph of about ``size`` nodes, and its layout time."""
-    graph = resnet_expanded() if size <= 400 else recipes.residual_chain(size, width=32)
+def densenet201_expanded() -> ArchitectureGraph:
+    """DenseNet-201 from the model zoo, every block expanded and every stage open."""
+    from explorer.graph.zoo.densenet import densenet121
+
+    graph = densenet121(layers=(6, 12, 48, 32)).graph  # DenseNet-201's depths
+    while blocks := [n for n in graph.node_ids() if get_kind(graph.kind_of(n)).expand]:
+        for block in blocks:
+            ExpandBlock(block).apply(graph)
+    for stage in graph.stage_names():
+        graph.set_stage(stage, False)
+    return graph
+
+
+ZOO = {"densenet201": densenet201_expanded}
+
+
+def project_text(size: int | str) -> tuple[str, float]:
+    """The project file text of a graph of about ``size`` nodes (or a ``ZOO`` network's
+    name), and its layout time."""
+    if isinstance(size, str):
+        graph = ZOO[size]()
+    else:
+        graph = resnet_expanded() if size <= 400 else recipes.residual_chain(size, width=32)
     start = clock()
     for node_id, (x, y) in layered_positions(graph).items():
         graph.move(node_id, x, y)
@@ -180,6 +205,8 @@ def spread(values: list[float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 10000])
+    parser.add_argument("--zoo", nargs="*", choices=sorted(ZOO), default=["densenet201"],
+                        help="zoo networks, fully expanded, measured after the sizes")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-code", action="store_true", help="skip the code preview")
     parser.add_argument("--wall", action="store_true", help="wall-clock time, not CPU time")
@@ -198,11 +225,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'wall-clock' if args.wall else 'UI-thread CPU'} time; "
           f"Qt platform {app.platformName()}, canvas {window.view.viewport().width()}×"
           f"{window.view.viewport().height()} px, {args.repeats} runs per figure")
-    for size in args.sizes:
+    for size in [*args.sizes, *args.zoo]:
         text, layout = project_text(size)
         opens = [open_project(app, window, text) for _ in range(args.repeats)]
         count = len(window.document.graph)
-        print(f"\n{count} nodes, {len(window.scene.wires)} wires, "
+        print(f"\n{f'{size}: ' if isinstance(size, str) else ''}{count} nodes, "
+              f"{len(window.scene.wires)} wires, "
               f"{len(window.scene.frames)} block frames (layout {ms(layout)})")
         for key in opens[0]:
             print(f"  open: {key:<13} {spread([run[key] for run in opens])}")

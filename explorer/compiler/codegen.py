@@ -11,12 +11,11 @@ are left out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-import networkx as nx
-
-from explorer.graph import ArchitectureGraph, CheckResult
+from explorer.graph import CheckResult, Edge, Node
 from explorer.graph.naming import comment_text, python_names, string_literal
 
 from .errors import BuildError
@@ -26,6 +25,27 @@ from .modules import module_spec
 
 INPUT_VARIABLE = "x"
 INDENT = "    "
+
+
+class GraphReader(Protocol):
+    """What code generation reads from a graph: an ``ArchitectureGraph``, or a copy of
+    the parts it needs taken at one moment (the code preview's, made off the UI thread)."""
+
+    def node(self, node_id: str) -> Node: ...
+
+    def in_edges(self, node_id: str) -> Sequence[Edge]: ...
+
+
+def node_note(node_id: str, kind: str) -> str:
+    """The ``  # conv 1 (Conv2d)`` note that ends a node's line of ``forward``.
+
+    Most ids are identifiers of at most 60 characters (``comment_text``'s limit), which
+    it would give back unchanged; they skip its character-by-character walk, a sixth of
+    the time of making the code of a big graph.
+    """
+    if len(node_id) > 60 or not node_id.isidentifier():
+        node_id = comment_text(node_id)
+    return f"  # {node_id} ({kind})"
 
 
 @dataclass(frozen=True)
@@ -71,21 +91,21 @@ class NetworkCode:
                           INDENT + "return {", *entries, INDENT + "}"]) + "\n"
 
 
-def generate(graph: ArchitectureGraph, result: CheckResult) -> NetworkCode:
+def generate(graph: GraphReader, result: CheckResult) -> NetworkCode:
     """Turn a graph the checker passed into code; BuildError if it has errors."""
     if not result.ok or result.input_id is None or result.output_id is None:
         raise BuildError.from_issues(result.errors)
     names = python_names(result.order)
-    needed = nx.ancestors(graph.view(), result.output_id)
+    inputs = _wires_into_ancestors(graph, result.output_id)
     values = {result.input_id: INPUT_VARIABLE}
     modules: dict[str, ModuleSpec] = {}
     lines: list[CodeLine] = []
     for node_id in result.order:
-        if node_id not in needed or node_id == result.input_id:
+        if node_id not in inputs or node_id in (result.input_id, result.output_id):
             continue
         node, report = graph.node(node_id), result.reports[node_id]
-        args = [values[edge.src] for edge in graph.in_edges(node_id)]
-        comment = f"  # {comment_text(node_id)} ({node.kind})"
+        args = [values[edge.src] for edge in inputs[node_id]]
+        comment = node_note(node_id, node.kind)
         if node.kind in EXPRESSION_RULES:
             code = expression(node.kind, report, args)
         elif node.kind in PARAM_EXPRESSION_RULES:
@@ -97,8 +117,24 @@ def generate(graph: ArchitectureGraph, result: CheckResult) -> NetworkCode:
         values[node_id] = names[node_id]
         lines.append(CodeLine(node_id, f"{names[node_id]} = {code}{comment}"))
     output = graph.node(result.output_id)
-    returned = values[graph.in_edges(result.output_id)[0].src]
+    returned = values[inputs[result.output_id][0].src]
     lines.append(CodeLine(result.output_id,
-                          f"return {returned}  # {comment_text(output.id)} ({output.kind})"))
+                          f"return {returned}{node_note(output.id, output.kind)}"))
     return NetworkCode(names, modules, tuple(lines), values, result.input_id, result.output_id,
                        output.kind)
+
+
+def _wires_into_ancestors(graph: GraphReader, output_id: str) -> dict[str, Sequence[Edge]]:
+    """The wires into the output and into every node it depends on, by node (in port order).
+
+    Its keys are the nodes that reach the output; a walk over the wires, which the loop
+    over the nodes reads again instead of asking the graph twice.
+    """
+    inputs = {output_id: graph.in_edges(output_id)}
+    waiting = [output_id]
+    while waiting:
+        for edge in inputs[waiting.pop()]:
+            if edge.src not in inputs:
+                inputs[edge.src] = graph.in_edges(edge.src)
+                waiting.append(edge.src)
+    return inputs

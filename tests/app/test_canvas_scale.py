@@ -180,3 +180,52 @@ def test_the_code_of_a_big_graph_is_made_while_the_ui_keeps_running(window, qtbo
     late = max(i for i, line in enumerate(lines) if line.strip().startswith("return "))
     assert late > code_view.COLOUR_STEP  # a line of a later step has its colours
     assert preview.view.document().findBlockByNumber(late).layout().formats()
+
+
+def expanded_resnet() -> ArchitectureGraph:
+    """A CIFAR ResNet with its blocks expanded (frames) and its first stage's nodes framed."""
+    from explorer.graph import ExpandBlock
+    from explorer.graph.stages import MakeStage
+
+    graph = recipes.resnet_cifar(3).graph
+    for block in [n for n in graph.node_ids() if graph.node(n).kind.startswith("Residual")]:
+        ExpandBlock(block).apply(graph)
+    order = graph.topological_order()
+    first = next(g for g in (graph.node(n).group for n in order) if g is not None)
+    end = max(order.index(m) for m in graph.members(first)) + 1
+    MakeStage("early", order[1:end]).apply(graph)  # the stem and the first block
+    return graph
+
+
+def test_frames_follow_a_batch_of_moves_once_each(qapp, monkeypatch):
+    from explorer.app.canvas.group_frame import GroupFrame
+
+    graph = expanded_resnet()
+    scene = GraphScene(graph)
+    frames = [*scene.frames.values(), *scene.stage_layer.frames.values()]
+    assert len(scene.frames) > 3 and scene.stage_layer.frames
+    fits = []
+    real = GroupFrame.fit
+    monkeypatch.setattr(GroupFrame, "fit", lambda frame, rects: fits.append(frame)
+                        or real(frame, rects))
+    with graph.batch():  # how opening a network folds it to the window: every node moves
+        for node_id in graph.node_ids():
+            x, y = graph.node(node_id).position
+            graph.move(node_id, x + 500, y + 300)
+    assert len(fits) == len(set(fits)) and set(fits) <= set(frames)
+    for group_id, frame in scene.frames.items():  # and each frame is around its nodes
+        for node_id in graph.members(group_id):
+            item = scene.nodes[node_id]
+            assert frame.sceneBoundingRect().contains(item.mapRectToScene(item.body_rect()))
+    scene.detach()
+
+
+def test_a_dragged_node_takes_its_frame_along_at_once(qapp):
+    graph = expanded_resnet()
+    scene = GraphScene(graph)
+    group_id, frame = next(iter(scene.frames.items()))
+    item = scene.nodes[graph.members(group_id)[0]]
+    item.setPos(item.pos() + item.body_rect().bottomRight() * 3)  # as a drag moves it
+    item._moved()
+    assert frame.sceneBoundingRect().contains(item.mapRectToScene(item.body_rect()))
+    scene.detach()

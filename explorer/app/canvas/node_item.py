@@ -19,7 +19,7 @@ from explorer.graph import Issue, Node, NodeReport, format_count, get_kind
 from .. import theme
 from ..icons import kind_pixmap, paint_kind_icon
 from .hover import HoverItem
-from .port_item import PortItem
+from .port_item import HIT_HALF_SIZE, MIN_LEVEL_OF_DETAIL, PortItem
 
 NODE_WIDTH = 164.0
 HEADER_HEIGHT = 42.0
@@ -96,9 +96,15 @@ class NodeItem(HoverItem):
         self._syncing = True
         try:
             self.setPos(point)
+            self._moved()
         finally:
             self._syncing = False
-        self._moved()
+
+    @property
+    def moved_by_graph(self) -> bool:
+        """True while the item follows a move of the graph's (not a drag): the scene fits
+        the frames around it once the graph's change (a batch of moves) is over."""
+        return self._syncing
 
     def _moved(self) -> None:
         scene = self.scene()
@@ -173,7 +179,8 @@ class NodeItem(HoverItem):
     # -- Qt ------------------------------------------------------------------------------------
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-4, -12, NODE_WIDTH + 16, self._height + 16)
+        left = -HIT_HALF_SIZE if self.inputs else -4.0  # the input ports' rings, drawn here
+        return QRectF(left, -12, NODE_WIDTH + 12 - left, self._height + 16)
 
     def body_rect(self) -> QRectF:
         return QRectF(0, 0, NODE_WIDTH, self._height)
@@ -204,7 +211,13 @@ class NodeItem(HoverItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < DETAIL_THRESHOLD:
             self._paint_overview(painter, t, rect, lod)
-            return
+        else:
+            self._paint_details(painter, t, rect)
+        if lod >= MIN_LEVEL_OF_DETAIL:  # the ports paint nothing themselves: see port_item
+            for port in self.ports():
+                port.draw(painter)
+
+    def _paint_details(self, painter: QPainter, t: theme.CanvasTheme, rect: QRectF) -> None:
         border = t.selection if self.isSelected() else (
             t.error if self.has_error else self.heat or (t.hover if self._hovered
                                                          else t.node_border))

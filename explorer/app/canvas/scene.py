@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsScene
 from explorer.graph import ArchitectureGraph, CheckResult, Edge
 
 from .. import theme
+from ..collector import collector_paused
 from .grid import DotGrid
 from .group_frame import GroupFrame
 from .node_item import NodeItem
@@ -50,6 +51,7 @@ class GraphScene(QGraphicsScene):
         self._levels: dict[Edge, int] = {}
         self._arcs_over: dict[str, set[Edge]] = defaultdict(set)
         self._members: dict[str, set[str]] = defaultdict(set)  # expanded block -> its nodes
+        self._moved_in: set[str] = set()  # expanded blocks whose nodes moved: fit their frames
         self._content: QRectF | None = None  # cached content_rect
         self.stage_layer = StageLayer(self)  # stages: boxes, frames, hidden nodes
         self.show_grid = True
@@ -79,13 +81,15 @@ class GraphScene(QGraphicsScene):
         self.frames.clear()
         self._wires_at.clear()
         self._members.clear()
+        self._moved_in.clear()
         self.stage_layer.forget()
         self._result = None
         self._graph = graph
-        for node_id in graph.node_ids():
-            self._node_added(node_id)
-        for edge in graph.edges():
-            self._edge_added(edge)
+        with collector_paused():  # a big graph's items: see collector.py
+            for node_id in graph.node_ids():
+                self._node_added(node_id)
+            for edge in graph.edges():
+                self._edge_added(edge)
         self._connect(graph, True)
         self._topology_dirty = True
         self._graph_changed()
@@ -197,6 +201,7 @@ class GraphScene(QGraphicsScene):
 
     def _graph_changed(self) -> None:
         """After a change (or a batch): skips and frames follow nodes coming and going."""
+        self._fit_moved_frames()
         stages_dirty = self._topology_dirty or self.stage_layer.dirty
         if self._topology_dirty:
             self._topology_dirty = False
@@ -243,8 +248,17 @@ class GraphScene(QGraphicsScene):
         for edge in self._arcs_over.get(item.node_id, ()):
             self._update_arc(edge)
         if item.node.group in self.frames:
-            self._fit_frame(item.node.group)
+            self._moved_in.add(item.node.group)
         self.stage_layer.node_moved(item.node_id)
+        if not item.moved_by_graph:  # a drag: frames follow at once; the graph's moves
+            self._fit_moved_frames()  # (a batch of hundreds) once, when its change is over
+
+    def _fit_moved_frames(self) -> None:
+        """Fit the frames of blocks and stages whose nodes moved (each frame once)."""
+        for group_id in self._moved_in & self.frames.keys():
+            self._fit_frame(group_id)
+        self._moved_in.clear()
+        self.stage_layer.fit_moved_frames()
 
     def wires_at(self, node_id: str) -> set[Edge]:
         return set(self._wires_at.get(node_id, ()))

@@ -38,7 +38,7 @@ from .. import theme
 from ..plain_text import tooltip
 from .group_frame import GroupFrame
 from .node_item import CORNER, NODE_WIDTH, _elide, _font
-from .port_item import PortItem
+from .port_item import MIN_LEVEL_OF_DETAIL, PortItem
 
 BOX_HEIGHT = 104.0
 LINE = 17.0
@@ -96,7 +96,7 @@ class StageBox(QGraphicsItem):
                                 "Double-click to open it and see its nodes."))
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-8, -8, NODE_WIDTH + 16, BOX_HEIGHT + 16)
+        return QRectF(-9, -8, NODE_WIDTH + 18, BOX_HEIGHT + 16)  # and the ports' rings
 
     def body_rect(self) -> QRectF:
         return QRectF(0, 0, NODE_WIDTH, BOX_HEIGHT)
@@ -123,6 +123,9 @@ class StageBox(QGraphicsItem):
             row = QRectF(text.left(), text.top() + (i + 1.3) * LINE, text.width(), LINE)
             painter.drawText(row, Qt.AlignmentFlag.AlignLeft,
                              _elide(line, _font(11), text.width()))
+        if option.levelOfDetailFromTransform(painter.worldTransform()) >= MIN_LEVEL_OF_DETAIL:
+            for port in (self.input, self.output):  # they paint nothing themselves
+                port.draw(painter)
 
 
 def _shapes(result: CheckResult, node_ids: list[str]) -> str:
@@ -161,6 +164,7 @@ class StageLayer:
         self.frames: dict[str, StageFrame] = {}
         self.folded: dict[str, str] = {}  # node -> the collapsed stage hiding it
         self.open_at: dict[str, str] = {}  # node -> the open stage framing it
+        self.moved_in: set[str] = set()  # open stages whose nodes moved: fit their frames
         self.dirty = False
 
     def forget(self) -> None:
@@ -169,6 +173,7 @@ class StageLayer:
         self.frames.clear()
         self.folded.clear()
         self.open_at.clear()
+        self.moved_in.clear()
         self.dirty = True
 
     def port_for(self, node_id: str, other: str, output: bool) -> PortItem | None:
@@ -248,10 +253,17 @@ class StageLayer:
         self.frames[name].fit(item.mapRectToScene(item.body_rect()) for item in members)
 
     def node_moved(self, node_id: str) -> None:
+        """A node moved: its stage's box or frame follows in ``fit_moved_frames``, once
+        however many of its nodes moved (fitting a frame reads every node in it)."""
         if node_id in self.folded:  # the box moves to where its nodes went
             self.dirty = True
-        if node_id in self.open_at and self.open_at[node_id] in self.frames:
-            self.fit_frame(self.open_at[node_id])
+        if node_id in self.open_at:
+            self.moved_in.add(self.open_at[node_id])
+
+    def fit_moved_frames(self) -> None:
+        for name in self.moved_in & self.frames.keys():
+            self.fit_frame(name)
+        self.moved_in.clear()
 
     def at(self, point: QPointF) -> tuple[str, bool] | None:
         """The stage under a scene point: (name, collapsed), unless a node or an expanded
