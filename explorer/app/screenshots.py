@@ -16,9 +16,10 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from explorer.graph import Connect, Edge, ExpandBlock, Project, SetParams, recipes
+from explorer.graph import Connect, Edge, Project, SetParams, recipes
 from explorer.graph.examples import example_name, example_paths, load_example
 from explorer.graph.project import load
+from explorer.graph.stages import SetStageCollapsed
 
 SIZE = (1600, 1000)
 CODE_PANEL_WIDTH = 720  # wide enough for the code's 88-character lines
@@ -37,7 +38,9 @@ def _shot(app: QApplication, window, out: Path, name: str,
     if prepare is not None:
         prepare()
     _settle(app)
-    window.view.fit()
+    window.view.show_whole()  # an unsaved network folds into rows that suit the picture
+    _settle(app)
+    time.sleep(0.1)  # the overview decides on its timer whether it is needed
     _settle(app)
     path = out / f"{name}.png"
     window.grab().save(str(path))
@@ -121,14 +124,14 @@ def make_screenshots(out: Path) -> list[Path]:
 
     def expanded() -> None:
         doc.replace(recipes.residual_mlp())
-        doc.push(ExpandBlock("res_2"))
+        window.editor.expand("res_2")  # as a double-click does: laid out in a row of its own
         window.scene.select_nodes(["res_2_add"])
     shots.append(_shot(app, window, out, "residual_mlp_expanded", expanded))
     shots.append(_shot(app, window, out, "densenet", show(recipes.densenet(), "dense_1")))
 
     def dense_expanded() -> None:
         doc.replace(recipes.densenet(blocks=1, layers=3))
-        doc.push(ExpandBlock("dense_1"))
+        window.editor.expand("dense_1")
         window.scene.select_nodes(["dense_1_cat3"] if "dense_1_cat3" in doc.graph else [])
     shots.append(_shot(app, window, out, "densenet_expanded", dense_expanded))
     shots.append(_shot(app, window, out, "transformer",
@@ -234,11 +237,22 @@ class GatedNet(nn.Module):
 
 def _real_network_shots(app: QApplication, window, out: Path,
                         show: Callable[[Project, str | None], Callable[[], None]]) -> list[Path]:
-    """The model zoo's ResNet-50 and a module of one's own, imported."""
+    """The model zoo's ResNet-50 (as it opens, and every block opened), and a module of
+    one's own, imported."""
+    from explorer.graph import get_kind
     from explorer.graph.zoo import ZOO
     from explorer.importer.torch_import import import_torch
 
     shots = [_shot(app, window, out, "zoo_resnet50", show(ZOO["resnet50"](), "layer2_0"))]
+
+    def every_block_opened() -> None:
+        window.document.replace(ZOO["resnet50"]())
+        graph = window.document.graph
+        for stage in graph.stage_names():
+            window.document.push(SetStageCollapsed(stage, False))
+        for block in [n.id for n in graph.nodes() if get_kind(n.kind).expand is not None]:
+            window.editor.expand(block)
+    shots.append(_shot(app, window, out, "zoo_resnet50_expanded", every_block_opened))
     source = Path(tempfile.mkdtemp()) / "gated_net.py"
     source.write_text(IMPORT_EXAMPLE, encoding="utf-8")
     imported = import_torch(f"{source}:GatedNet", "3x32x32").project

@@ -173,3 +173,21 @@ def test_an_expanded_zoo_network_folds_into_a_rectangle_that_fits_the_window(nor
     view_rect = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
     assert view_rect.contains(rect)
     assert_no_overlap(window)
+
+
+def test_a_block_longer_than_a_band_is_framed_band_by_band_around_its_own_nodes_only(
+        normal_window, qtbot):
+    """The dense block continues on the next bands, like a word broken over lines: its frame
+    is a box per band, and no node outside the block lies inside any of them."""
+    window = normal_window
+    window.document.replace(recipes.densenet(blocks=1, layers=3))
+    qtbot.wait(20)
+    assert window.canvas.editor.expand("dense_1")
+    window.view.show_whole()  # folded to the window's shape: the block's 13 columns break
+    qtbot.wait(20)
+    frame = window.scene.frames["dense_1"]
+    members = {n.id for n in window.document.graph.nodes() if n.group == "dense_1"}
+    assert len(frame.band_rects) > 1  # it spans bands
+    for node_id, rect in body_rects(window).items():
+        inside = frame.shape().intersects(frame.mapRectFromScene(rect))
+        assert inside == (node_id in members), node_id

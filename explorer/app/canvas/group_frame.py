@@ -1,11 +1,17 @@
-"""The labelled frame drawn around the nodes of an expanded block."""
+"""The labelled frame drawn around the nodes of an expanded block (or an open stage).
+
+A block longer than a band of the tidy layout continues on the next band,
+like a word broken over two lines; one rectangle around all its nodes would
+then also take in the nodes of the bands' other parts. So the frame is one
+rounded rectangle per band the members lie on, labelled on the last.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFont, QPainter, QPen
+from PySide6.QtGui import QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from explorer.graph import Node, get_kind
@@ -16,6 +22,8 @@ from ..plain_text import tooltip
 PADDING = 22.0
 LABEL_HEIGHT = 22.0
 LABEL_PIXELS = 12  # the label font size, in scene units
+BAND_GAP = 80.0  # members further apart than this, top to bottom, lie on different bands
+CORNER = 12.0
 
 
 class GroupFrame(QGraphicsItem):
@@ -26,6 +34,8 @@ class GroupFrame(QGraphicsItem):
         self.block_id = block.id
         self.block = block
         self._rect = QRectF()
+        self._path = QPainterPath()
+        self.band_rects: list[QRectF] = []
         self.setZValue(-1)
         self.setAcceptHoverEvents(True)
         kind = get_kind(block.kind)
@@ -35,18 +45,26 @@ class GroupFrame(QGraphicsItem):
                                 "again."))
 
     def fit(self, member_rects: Iterable[QRectF]) -> None:
-        """Wrap the given scene rectangles (the members' node bodies)."""
-        rect = QRectF()
-        for r in member_rects:
-            rect = rect.united(r)
-        rect = rect.adjusted(-PADDING, -PADDING, PADDING, PADDING + LABEL_HEIGHT)
-        if rect != self._rect:
+        """Wrap the given scene rectangles (the members' node bodies), band by band."""
+        rects = [r.adjusted(-PADDING, -PADDING, PADDING, PADDING) for r in bands(member_rects)]
+        if rects:
+            rects[-1].adjust(0, 0, 0, LABEL_HEIGHT)  # room for the label, under the last
+        path = QPainterPath()
+        for r in rects:
+            outline = QPainterPath()
+            outline.addRoundedRect(r, CORNER, CORNER)
+            path = path.united(outline)
+        rect = path.boundingRect()
+        if rect != self._rect or len(rects) != len(self.band_rects):
             self.prepareGeometryChange()
-            self._rect = rect
+            self._rect, self._path, self.band_rects = rect, path, rects
             self.update()
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-2, -2, 2, 2)
+
+    def shape(self) -> QPainterPath:
+        return self._path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
@@ -55,7 +73,7 @@ class GroupFrame(QGraphicsItem):
         pen = QPen(t.skip_wire, 1.5, Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.setBrush(t.frame_fill)
-        painter.drawRoundedRect(self._rect, 12, 12)
+        painter.drawPath(self._path)
         if option.levelOfDetailFromTransform(painter.worldTransform()) * LABEL_PIXELS < 5:
             return  # the label would be under five pixels high: unreadable
         font = QFont()
@@ -63,5 +81,18 @@ class GroupFrame(QGraphicsItem):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(t.skip_wire)
-        painter.drawText(self._rect.adjusted(12, 0, -12, -6),
+        last = self.band_rects[-1] if self.band_rects else self._rect
+        painter.drawText(last.adjusted(12, 0, -12, -6),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, self.label)
+
+
+def bands(rects: Iterable[QRectF]) -> list[QRectF]:
+    """The rectangles merged into one per band: top to bottom, a rectangle joins the band
+    above when it starts within ``BAND_GAP`` of that band's bottom."""
+    merged: list[QRectF] = []
+    for r in sorted(rects, key=QRectF.top):
+        if merged and r.top() <= merged[-1].bottom() + BAND_GAP:
+            merged[-1] = merged[-1].united(r)
+        else:
+            merged.append(QRectF(r))
+    return merged

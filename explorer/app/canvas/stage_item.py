@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QInputDialog,
@@ -146,6 +146,8 @@ class StageFrame(GroupFrame):
         self.name = stage.name
         self.block_id = ""
         self._rect = QRectF()
+        self._path = QPainterPath()
+        self.band_rects: list[QRectF] = []
         self.setZValue(-2)  # behind the frames of blocks expanded inside it
         self.setAcceptHoverEvents(True)
         self.label = f"{stage.name} · stage of {len(stage.members)} nodes " \
