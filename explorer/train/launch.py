@@ -109,6 +109,7 @@ class ProcessesRun:
         self._job = Path(tempfile.mkdtemp(prefix="explorer-nproc-"))
         self._process: subprocess.Popen[str] | None = None
         self._log: IO[str] | None = None  # torchrun's own output, kept for a failure's details
+        self._stop = threading.Event()  # set by stop(), from any thread
 
     def start(self) -> None:
         """Create the run folder and start the processes; OSError when the folder cannot be made."""
@@ -132,14 +133,23 @@ class ProcessesRun:
                                   daemon=True)
         reader.start()
         try:
-            while self._process.poll() is None:
+            while self._process.poll() is None and not self._stop.is_set():
                 reader.join(0.1)
         except KeyboardInterrupt:
             self._end_processes()
             return self._finish("stopped", f"Interrupted at step {self.step}; the processes "
                                 "were ended, so their weights were not saved.")
+        if self._process.poll() is None:  # stop() asked, and the processes still run
+            self._end_processes()
+            return self._finish("stopped", f"Stopped at step {self.step}; the processes were "
+                                "ended, so their weights were not saved.")
         reader.join(1.0)
         return self._conclude(self._process.returncode)
+
+    def stop(self) -> None:
+        """Ask ``follow`` (on another thread: the editor's Stop) to end the processes and
+        report the run stopped; returns at once, the ending happens on ``follow``'s thread."""
+        self._stop.set()
 
     def close(self) -> None:
         """End the processes if still running and remove the job folder."""

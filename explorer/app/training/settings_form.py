@@ -220,10 +220,11 @@ class TrainingSettingsForm(QWidget):
     def _add_processes(self) -> None:
         """Processes: offered when this machine has several GPUs, or a CPU run several cores.
 
-        The Train button trains in one process (its live panels read that
-        process); N processes run from the command line, which the form
-        spells out, ready to copy, with the app's runs folder so the run
-        appears in the run history.
+        The Train button trains in the chosen number (``chosen_processes``;
+        the live panels then show rank 0's progress, and the curves when the
+        run ends). The form also spells out the command line that does the
+        same on a cluster or in a terminal, ready to copy, with the app's
+        runs folder so such a run appears in the run history too.
         """
         self.processes = QSpinBox()
         self.processes.setRange(1, 1)
@@ -239,6 +240,10 @@ class TrainingSettingsForm(QWidget):
         self.copy_command.clicked.connect(
             lambda: QGuiApplication.clipboard().setText(self.processes_command()))
         self.form.addRow(self.copy_command)
+
+    def chosen_processes(self) -> int:
+        """How many processes Train uses: the chosen number where it is offered, else 1."""
+        return self.processes.value() if self.form.isRowVisible(self.processes) else 1
 
     def processes_command(self) -> str:
         """The command that trains the saved project in the chosen number of processes."""
@@ -264,8 +269,8 @@ class TrainingSettingsForm(QWidget):
             self.processes_note.setText(self._processes_text(self.processes.value()))
 
     def _processes_text(self, count: int) -> str:
-        lines = [f"The Train button trains in one process. To train in {count}, run this in a "
-                 "terminal; the run then appears in the run history:",
+        lines = [f"The Train button trains in {count} processes. To do the same on a cluster "
+                 "or in a terminal, run this; the run then appears in the run history:",
                  self.processes_command()]
         batch = self.settings.batch_size
         if batch % count:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pyqtgraph and numpy load with the panels, on first show
     from ..runs.run_session import RunSession
     from .boundary_panel import BoundaryPanel
     from .presenter import RunPresenter
+    from .processes_presenter import ProcessesPresenter
     from .run_controls import RunControls
     from .run_history import OpenedRun, RunHistory
 
@@ -62,6 +63,7 @@ class TrainingWorkspace(QObject):
         self.unsaved = unsaved
         self.devices = DeviceList(self)
         self.presenter: RunPresenter | None = None  # made on first use, with its RunSession
+        self.processes: ProcessesPresenter | None = None  # the same, for several processes
         self.showing: RunBuffers | None = None  # a live run's or a past run's
         self.showing_steps = 0  # that run's length, for the panels' step axes
         self.presenting = False  # presentation mode arranges the panels; a run leaves them be
@@ -216,7 +218,11 @@ class TrainingWorkspace(QObject):
 
     def run_active(self) -> bool:
         session = self.session
-        return session is not None and session.active
+        return (session is not None and session.active) or self.processes_active()
+
+    def processes_active(self) -> bool:
+        """A run in several processes (Train with Processes above 1) is out."""
+        return self.processes is not None and self.processes.session.active
 
     def finished_run(self) -> tuple[Path, str] | None:
         """The run a study is about: the finished run on show, else the one picked in the
@@ -244,7 +250,7 @@ class TrainingWorkspace(QObject):
         if session.state == "paused":
             session.resume()
             return True
-        if session.active:
+        if session.active or self.processes_active():
             return False
         errors = self.document.result.errors
         if errors:
@@ -260,6 +266,13 @@ class TrainingWorkspace(QObject):
             self.show_panels()
         self.heat.clear()
         self.heat.start_afresh()
+        count = self.controls.form.chosen_processes() if self.controls is not None else 1
+        if count > 1:
+            if self.processes is None:
+                from .processes_presenter import ProcessesPresenter
+
+                self.processes = ProcessesPresenter(self, self._show_past_run, self)
+            return self.processes.session.start(self.document.project, count)
         return session.start(self.document.project)
 
     def show_panels(self) -> None:
@@ -282,7 +295,10 @@ class TrainingWorkspace(QObject):
             self.session.step()
 
     def stop(self) -> None:
-        if self.session is not None:
+        if self.processes_active():
+            assert self.processes is not None
+            self.processes.session.stop()
+        elif self.session is not None:
             self.session.stop()
 
     def prepare_runs(self) -> None:
@@ -294,6 +310,8 @@ class TrainingWorkspace(QObject):
         """The window closes: stop a run that is still going."""
         if self.presenter is not None:
             self.presenter.shutdown()
+        if self.processes is not None:
+            self.processes.session.shutdown()
 
     def restyle(self) -> None:
         for panel in (self.loss, self.gradients, self.boundary):
@@ -316,7 +334,9 @@ class TrainingWorkspace(QObject):
         """Another project is shown: panels and progress no longer show the last one's run.
         A run still going keeps its panels (they are named after it) until it ends."""
         session = self.session
-        if session is not None and not session.forget():
+        several = self.processes.session if self.processes is not None else None
+        if (session is not None and not session.forget()) or (several is not None
+                                                                and not several.forget()):
             return
         if self.presenter is not None:
             self.presenter.frame = None
@@ -334,7 +354,8 @@ class TrainingWorkspace(QObject):
         """Before any run: "Ready to train." only for a network without errors."""
         controls = controls or self.controls
         session = self.session
-        if controls is None or (session is not None and session.state != "idle"):
+        several = self.processes.session if self.processes is not None else None
+        if controls is None or any(s is not None and s.state != "idle" for s in (session, several)):
             return
         from .run_controls import ready_text
 
@@ -359,6 +380,8 @@ class TrainingWorkspace(QObject):
         a["pause"].setEnabled(state == "running")
         a["step"].setEnabled(state == "paused")
         a["stop"].setEnabled(state in ("starting", "running", "paused"))
+        if self.processes is not None:
+            self.processes.adjust_actions(a)
 
     def show_buffers(self, buffers: RunBuffers, name: str = "", steps: int = 0) -> None:
         """Point the panels at ``buffers`` (a live run's, or a past run's of ``steps``)."""

@@ -51,7 +51,7 @@ def test_a_cpu_run_on_several_cores_offers_processes_and_the_command(form, tmp_p
     assert words[:7] == [sys.executable, "-m", "explorer.cli", "train", str(path), "--nproc", "2"]
     assert words[7] == "--out"
     note = form.processes_note.text()
-    assert "The Train button trains in one process" in note and command in note
+    assert "The Train button trains in 2 processes" in note and command in note
     assert "save it first" not in note and "multiple" not in note
 
 
