@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from ..document import Document
@@ -23,7 +22,9 @@ from ..paths import runs_dir
 from ..seams import CanvasFocus, DockHost, MenuHost, NodeColours, Notices, UnsavedWork
 from .canvas_heat import CanvasHeat
 from .devices import DeviceList
+from .history_commands import export_run_curves, restore_run
 from .lazy_panel import LazyPanel
+from .run_actions import make_run_actions
 
 if TYPE_CHECKING:  # pyqtgraph and numpy load with the panels, on first show
     from explorer.graph import CheckResult
@@ -68,7 +69,8 @@ class TrainingWorkspace(QObject):
         self.showing_steps = 0  # that run's length, for the panels' step axes
         self.presenting = False  # presentation mode arranges the panels; a run leaves them be
         self.heat = CanvasHeat(document, colours, self)
-        self.actions = self._make_actions(menus)
+        self.actions = make_run_actions(self, menus, self.heat, {
+            "train": self.train, "pause": self.pause, "step": self.step, "stop": self.stop})
         self.controls_host = LazyPanel(self._build_controls)
         self.loss_host = LazyPanel(self._build_loss)
         self.gradient_host = LazyPanel(self._build_gradients)
@@ -95,36 +97,6 @@ class TrainingWorkspace(QObject):
         dock.visibilityChanged.connect(widget.set_on_screen)
         dock.hide()  # until the first run (or the Panels menu) asks for it
         return dock
-
-    def _make_actions(self, menus: MenuHost) -> dict[str, QAction]:
-        made: dict[str, QAction] = {}
-        for name, text, keys, tip, slot in (
-            ("train", "Train", "F5", "Train the network on its dataset (or resume).", self.train),
-            ("pause", "Pause", "F6", "Pause the run after its current step.", self.pause),
-            ("step", "Step", "F10", "While paused: one more step, logged in full.", self.step),
-            ("stop", "Stop", "Shift+F5", "Stop the run; it keeps what it learned.", self.stop),
-        ):
-            action = QAction(text, self)
-            action.setShortcut(QKeySequence(keys))
-            action.setToolTip(f"{tip} ({keys})")
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda *_, s=slot: s())
-            made[name] = action
-        run = [made[n] for n in ("train", "pause", "step", "stop")]
-        menus.add_shortcuts(run)
-        colours = QAction("Colour Nodes by &Gradient", self, checkable=True, checked=True)
-        colours.setStatusTip("Colour the canvas by each layer's gradient size during and "
-                             "after a run.")
-        colours.toggled.connect(self.heat.set_enabled)
-        clear = QAction("&Clear Gradient Colours", self)
-        clear.triggered.connect(lambda *_: self.heat.clear())
-        made.update(colours=colours, clear_colours=clear)
-        menus.add_menu("&Run").addActions(run)
-        menus.view_menu.addSeparator()
-        menus.view_menu.addActions([colours, clear])
-        menus.tool_bar.addSeparator()
-        menus.tool_bar.addActions(run)
-        return made
 
     def _build_controls(self) -> RunControls:
         from .run_controls import RunControls
@@ -416,32 +388,7 @@ class TrainingWorkspace(QObject):
             self.loss.set_overlays([(r.summary.name, r.buffers) for r in runs])
 
     def _restore(self, summary: RunSummary) -> None:
-        """Put a run's graph and settings back in the editor (after asking about unsaved work)."""
-        from explorer.graph import ProjectFileError, project
-        from explorer.train.run_index import PROJECT_FILE
-
-        try:
-            snapshot = project.load(summary.path / PROJECT_FILE)
-        except (ProjectFileError, OSError) as error:
-            self.say(f"The graph of “{summary.name}” could not be read: {error}", error=True)
-            return
-        if not self.unsaved.maybe_save():
-            return
-        self.document.replace(snapshot, self.document.path, modified=True)
-        self.say(f"Restored the graph and settings of “{summary.name}”. Your file changes "
-                 "only when you save.")
+        restore_run(summary, self.document, self.unsaved, self.say)
 
     def _export(self, summary: RunSummary, path: str) -> None:
-        from .exports import ExportError, export_curves_csv, export_plot, target_path
-
-        target = target_path(path)
-        try:
-            if target.suffix.lower() == ".csv":
-                export_curves_csv(summary.path, target)
-            else:
-                loss = self.loss_host.ensure()
-                export_plot(loss.graphics, target)
-        except ExportError as error:
-            self.say(str(error), error=True)
-            return
-        self.say(f"Saved the curves of “{summary.name}” as {target.name}.")
+        export_run_curves(summary, path, self.loss_host.ensure, self.say)
