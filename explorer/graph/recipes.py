@@ -69,17 +69,24 @@ def residual_mlp(
     activation: str = "relu",
     norm: str = "none",
     order: str = "post",
+    zero_init: bool = False,
     dataset: str = "spirals",
     **training: Any,
 ) -> Project:
-    """Linear stem to ``width``, ``blocks`` residual MLP blocks, a Linear classifier."""
+    """Linear stem to ``width``, ``blocks`` residual MLP blocks, a Linear classifier.
+
+    ``order="pre"`` with ``norm="batch"`` is He et al.'s pre-activation block (2016b), the
+    one that keeps training as blocks are added; ``zero_init`` starts every block as the
+    identity.
+    """
     g = ArchitectureGraph()
     chain = _Chain(g, g.add_node("VectorInput", {"features": features}))
     chain.add("Linear", out_features=width)
     chain.add({"relu": "ReLU", "tanh": "Tanh", "gelu": "GELU", "sigmoid": "Sigmoid"}
               .get(activation, "ReLU"))
     for _ in range(blocks):
-        chain.add("ResidualMLP", activation=activation, norm=norm, order=order)
+        chain.add("ResidualMLP", activation=activation, norm=norm, order=order,
+                  zero_init=zero_init)
     chain.add("Linear", out_features=classes)
     chain.add("ClassificationOutput")
     return _finish(g, f"Residual MLP, {blocks} blocks", f"{blocks} residual blocks of width "
