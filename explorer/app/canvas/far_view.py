@@ -43,15 +43,15 @@ BAND_HEIGHT = 2400.0  # scene units per recorded band
 
 def wire_lines(wire: WireItem) -> list[QLineF]:
     """The wire as straight lines: one; a skip's arc, three; a wire looping back, its bends."""
-    path = wire.path()
-    start, end = path.elementAt(0), path.currentPosition()
-    x0, y0, x1, y1 = start.x, start.y, end.x(), end.y()
+    start, end = wire.ends()  # not wire.path(): the curve is made only where it is needed
+    x0, y0, x1, y1 = start.x(), start.y(), end.x(), end.y()
     if wire.arc_top is not None and x1 - x0 > 2 * ARC_RUN_IN:
         top = min(wire.arc_top, y0, y1)
         return [QLineF(x0, y0, x0 + ARC_RUN_IN, top), QLineF(x0 + ARC_RUN_IN, top,
                                                               x1 - ARC_RUN_IN, top),
                 QLineF(x1 - ARC_RUN_IN, top, x1, y1)]
     if x1 < x0 + 30:  # the wire loops round to a node behind it: its control polygon
+        path = wire.path()
         points = [path.elementAt(i) for i in range(path.elementCount())]
         return [QLineF(a.x, a.y, b.x, b.y) for a, b in itertools.pairwise(points)]
     return [QLineF(x0, y0, x1, y1)]

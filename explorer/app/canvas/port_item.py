@@ -36,26 +36,33 @@ class DropState(Enum):
     REFUSES = 2
 
 
+_NO_PEN = QPen(Qt.PenStyle.NoPen)  # made once, the two below looked up once: 23,000 ports
+_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+_CROSS = Qt.CursorShape.CrossCursor  # (a QCursor here would need the application made first)
+
+
 class PortItem(QGraphicsRectItem):
     """One port of a node item. It holds no model state beyond its name and side."""
+
+    # Until they change, a port's states are the class's (one attribute set fewer each).
+    connected = False
+    drop_state = DropState.NONE
+    hovered = False
+    _tooltip_written = False
 
     def __init__(self, parent: QGraphicsItem, node_id: str, name: str, is_output: bool,
                  color: QColor) -> None:
         side = 2 * HIT_HALF_SIZE
         super().__init__(-HIT_HALF_SIZE, -HIT_HALF_SIZE, side, side, parent)
-        self.setPen(Qt.PenStyle.NoPen)  # the bounds are the square exactly
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self.setPen(_NO_PEN)  # the bounds are the square exactly
+        self.setFlag(_NO_CONTENTS)
         self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setCursor(_CROSS)
         self.node_id = node_id
         self.name = name
         self.is_output = is_output
         self.color = color
-        self.connected = False
         self.required = not is_output  # an empty input is an error the checker reports
-        self.drop_state = DropState.NONE
-        self.hovered = False
-        self._tooltip_written = False
 
     def tooltip_text(self) -> str:
         side = "output" if self.is_output else f"input {self.name!r}"

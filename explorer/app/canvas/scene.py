@@ -50,6 +50,7 @@ class GraphScene(QGraphicsScene):
         self._skips: dict[Edge, frozenset[str]] = {}
         self._levels: dict[Edge, int] = {}
         self._arcs_over: dict[str, set[Edge]] = defaultdict(set)
+        self._arcs_due: set[Edge] = set()  # skips over nodes the graph moved: see _graph_changed
         self._members: dict[str, set[str]] = defaultdict(set)  # expanded block -> its nodes
         self._moved_in: set[str] = set()  # expanded blocks whose nodes moved: fit their frames
         self._content: QRectF | None = None  # cached content_rect
@@ -80,19 +81,21 @@ class GraphScene(QGraphicsScene):
         self.wires.clear()
         self.frames.clear()
         self._wires_at.clear()
+        self._arcs_over.clear()
+        self._arcs_due.clear()
         self._members.clear()
         self._moved_in.clear()
         self.stage_layer.forget()
         self._result = None
         self._graph = graph
-        with collector_paused():  # a big graph's items: see collector.py
+        with collector_paused():  # a big graph's items and their skips: see collector.py
             for node_id in graph.node_ids():
                 self._node_added(node_id)
             for edge in graph.edges():
                 self._edge_added(edge)
-        self._connect(graph, True)
-        self._topology_dirty = True
-        self._graph_changed()
+            self._connect(graph, True)
+            self._topology_dirty = True
+            self._graph_changed()
 
     def detach(self) -> None:
         """Stop following the graph (a scene made only to draw a picture, say)."""
@@ -214,11 +217,13 @@ class GraphScene(QGraphicsScene):
             for edge, wire in self.wires.items():
                 if edge not in self._skips:
                     wire.set_arc(None)
+            self._arcs_due.clear()
             for edge in self._skips:
                 self._update_arc(edge)
             self._sync_frames()
             self._content = None
             self._fit_index()
+        self._update_due_arcs()
         if stages_dirty and self.stage_layer.sync(self.graph, self._result):
             self._content = None
         if self._content is None:  # nodes came, went or moved
@@ -245,8 +250,12 @@ class GraphScene(QGraphicsScene):
         self.looks_changed.emit()
         for edge in self._wires_at.get(item.node_id, ()):
             self.wires[edge].update_path()
-        for edge in self._arcs_over.get(item.node_id, ()):
-            self._update_arc(edge)
+        arcs = self._arcs_over.get(item.node_id, ())
+        if item.moved_by_graph:  # a batch moves the nodes under an arc one by one
+            self._arcs_due.update(arcs)
+        else:
+            for edge in arcs:
+                self._update_arc(edge)
         if item.node.group in self.frames:
             self._moved_in.add(item.node.group)
         self.stage_layer.node_moved(item.node_id)
@@ -277,6 +286,18 @@ class GraphScene(QGraphicsScene):
         wire.set_ports(source, target)
         source.set_connected(True)
         target.set_connected(True)
+
+    def _update_due_arcs(self) -> None:
+        """Raise the arcs over nodes the graph moved, each once per change.
+
+        An arc's height looks at every node under it, and a batch moves those
+        nodes one at a time: a DenseNet's long skips were measured again for
+        each of the hundreds of nodes they bypass.
+        """
+        due, self._arcs_due = self._arcs_due, set()
+        for edge in due:
+            if edge in self._skips:
+                self._update_arc(edge)
 
     def _update_arc(self, edge: Edge) -> None:
         wire = self.wires.get(edge)
@@ -370,6 +391,7 @@ class GraphScene(QGraphicsScene):
         """Put every item back where the graph says it is (after a refused move)."""
         for node_id, item in self.nodes.items():
             item.move_to(self.graph.node(node_id).position)
+        self._update_due_arcs()  # no change of the graph's follows to raise them
 
     def set_item_caching(self, on: bool) -> None:
         """Cached nodes paint from pixmaps (fast on screen); off, they paint as vectors (SVG)."""

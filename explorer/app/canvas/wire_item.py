@@ -46,6 +46,25 @@ def wire_path(start: QPointF, end: QPointF, arc_top: float | None = None) -> QPa
     return path
 
 
+def wire_bounds(start: QPointF, end: QPointF, arc_top: float | None = None) -> QRectF | None:
+    """The bounding rectangle of ``wire_path(start, end, arc_top)``, without making it.
+
+    A forward wire and a skip's arc only ever move away from ``start`` towards
+    ``end`` (and up to the arc's top), so their curve stays in the box of its
+    ends. None for a wire looping back, whose bends stick out.
+    """
+    x0, y0, x1, y1 = start.x(), start.y(), end.x(), end.y()
+    if x1 < x0 + MIN_FORWARD:
+        return None
+    top, bottom = (y0, y1) if y0 <= y1 else (y1, y0)
+    if arc_top is not None and x1 - x0 > 2 * ARC_RUN_IN and arc_top < top:
+        top = arc_top
+    return QRectF(x0, top, x1 - x0, bottom - top)
+
+
+_SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable  # looked up once, not per wire
+
+
 class WireItem(HoverItem):
     """The picture of one graph edge; it follows its ports as nodes move."""
 
@@ -57,11 +76,11 @@ class WireItem(HoverItem):
         self.arc_top: float | None = None  # set by the scene for skip connections
         self.shape_text = ""
         self.spec: object = None  # what flows along the wire, from the latest check
-        self._path = QPainterPath()
+        self._path: QPainterPath | None = None  # made when first drawn: see update_path
+        self._ends = (QPointF(), QPointF())  # the ports' anchors the path runs between
         self._bounds = QRectF()  # the path's, kept: Qt asks for it many times a frame
         self.heat: QColor | None = None  # a training statistic's colour, like its nodes'
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setZValue(0)
+        self.setFlag(_SELECTABLE)  # z: 0, under nodes
         self.update_path()
 
     @property
@@ -93,12 +112,30 @@ class WireItem(HoverItem):
             self.update()
 
     def update_path(self) -> None:
+        """Follow the ports: new bounds now, the curve itself when it is next needed.
+
+        Opening a 10,000-node graph made 16,000 curves, most of them never drawn
+        (out of sight, or drawn from the far view's pictures) and each skip's twice
+        (straight, then arched). The bounds Qt needs at once come from the two ends.
+        """
         self.prepareGeometryChange()
-        self._path = wire_path(self.source.anchor(), self.target.anchor(), self.arc_top)
-        self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6)
+        start, end = self._ends = (self.source.anchor(), self.target.anchor())
+        bounds = wire_bounds(start, end, self.arc_top)
+        if bounds is None:  # a wire looping back: its bounds are the curve's own
+            self._path = wire_path(start, end, self.arc_top)
+            bounds = self._path.boundingRect()
+        else:
+            self._path = None
+        self._bounds = bounds.adjusted(-6, -6, 6, 6)
         self.tooltip_changed()  # a skip's tooltip says so
 
+    def ends(self) -> tuple[QPointF, QPointF]:
+        """Where the wire starts and ends (the two ports' anchors), without its curve."""
+        return self._ends
+
     def path(self) -> QPainterPath:
+        if self._path is None:
+            self._path = wire_path(*self._ends, self.arc_top)
         return self._path
 
     def boundingRect(self) -> QRectF:
@@ -107,7 +144,7 @@ class WireItem(HoverItem):
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
-        return stroker.createStroke(self._path)
+        return stroker.createStroke(self.path())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
@@ -128,4 +165,4 @@ class WireItem(HoverItem):
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
+        painter.drawPath(self.path())
