@@ -28,12 +28,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from explorer.graph import CheckResult, Issue
+from explorer.graph.collector import collector_paused
 
 from . import theme
 from .background import BackgroundWork
 from .code_snapshot import CodeSnapshot, GraphCopier
 from .code_view import CodeView
-from .collector import collector_paused
 from .export_actions import is_export_error
 from .plain_text import tooltip
 

@@ -9,17 +9,16 @@ names the field or node; nothing half-loaded is returned. No pickle.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import FileTooLarge, read_regular_file, size_in_mb, write_text_atomically
+from .collector import collector_paused
 from .errors import GraphError, ProjectFileError
 from .file_values import FloatReader, find_unholdable, find_unholdable_in_document
 from .model import ArchitectureGraph, Edge, Node
@@ -80,7 +79,7 @@ def dumps(project: Project) -> str:
     Refuses (ProjectFileError naming the field) a value no file can hold, such
     as an infinite number, rather than write a file that would never reopen.
     """
-    with _collector_paused():
+    with collector_paused():
         doc = to_document(project)
         try:
             text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False,
@@ -130,7 +129,7 @@ def load(path: str | os.PathLike) -> Project:
 
 def loads(text: str | bytes, *, source: str = "") -> Project:
     """Parse and validate a project document; raises ProjectFileError naming the problem."""
-    with _collector_paused():
+    with collector_paused():
         doc = parse(text, source=source)
         try:
             return build_project(doc)
@@ -214,7 +213,7 @@ def build_project(doc: dict[str, Any]) -> Project:
     being read, so its events are not sent.
     """
     graph = ArchitectureGraph()
-    with _collector_paused(), graph.events.blocked(), graph.batch():
+    with collector_paused(), graph.events.blocked(), graph.batch():
         for i, node in enumerate(doc["nodes"]):
             _add(graph, node, f"nodes[{i}]")
         _add_wires(graph, doc["edges"])
@@ -243,26 +242,6 @@ def _add(graph: ArchitectureGraph, node: dict[str, Any], where: str) -> None:
         name = f"node {node['id']!r}"
         text = error.message + (f" {error.hint}" if error.hint else "")
         raise ProjectFileError(f"{name}: {text}", where=where) from None
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a file is read (and its graph built) or written.
-
-    Both make hundreds of thousands of objects that live on, and the collector
-    would walk the growing heap again and again: building 30,000 nodes took
-    twice as long with it, writing 100,000 a third longer. What is made here
-    forms no garbage cycles, and any left elsewhere meanwhile are collected
-    when it runs again.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _add_wires(graph: ArchitectureGraph, edges: list[dict[str, Any]]) -> None:

@@ -255,8 +255,12 @@ class GraphMapper:
         if len(node.args) != 2 or node.kwargs:
             return False
         x, table = node.args
-        if not (isinstance(x, fx.Node) and x in self.ids and isinstance(table, fx.Node)
-                and table.op == "get_attr"):
+        return isinstance(x, fx.Node) and x in self.ids and isinstance(table, fx.Node) \
+            and self.tie(node, x, table)
+
+    def tie(self, node: fx.Node, x: fx.Node, table: fx.Node) -> bool:
+        """``node`` as a TiedLinear of ``x`` if ``table`` is an Embedding's weight here."""
+        if table.op != "get_attr":
             return False
         owner, _, weight = str(table.target).rpartition(".")
         shared = next((la for la in self.layers if la.module == owner and la.kind == "Embedding"

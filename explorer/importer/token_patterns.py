@@ -271,13 +271,4 @@ def _tied(mapper: GraphMapper, node: fx.Node) -> bool:
                   and turned.args[1] == "T") or (turned.op == "call_method"
                                                   and turned.target == "t")
     table = turned.args[0]
-    if not transposed or not isinstance(table, fx.Node) or table.op != "get_attr":
-        return False
-    owner, _, weight = str(table.target).rpartition(".")
-    shared = next((la for la in mapper.layers if la.module == owner and la.kind == "Embedding"
-                   and weight == "weight"), None)
-    if shared is None:
-        return False
-    referred = Referred(shared.node_id, shared.kind, shared.params, upstream=True)
-    mapper._add(node, "TiedLinear", {"embedding": shared.node_id}, [x], referred=referred)
-    return True
+    return transposed and isinstance(table, fx.Node) and mapper.tie(node, x, table)

@@ -9,7 +9,7 @@ import pytest
 
 from explorer.app.code_preview import make_code
 from explorer.app.code_snapshot import GraphCopier
-from explorer.app.collector import collector_paused
+from explorer.graph.collector import collector_paused
 from explorer.export import network_source
 from explorer.graph import Edge, Project, check_graph, recipes
 

@@ -18,9 +18,9 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from explorer.graph import ArchitectureGraph, CheckResult, Edge
+from explorer.graph.collector import collector_paused
 
 from .. import theme
-from ..collector import collector_paused
 from .grid import DotGrid
 from .group_frame import GroupFrame
 from .node_item import NodeItem
