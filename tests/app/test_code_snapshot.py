@@ -9,9 +9,9 @@ import pytest
 
 from explorer.app.code_preview import make_code
 from explorer.app.code_snapshot import GraphCopier
-from explorer.graph.collector import collector_paused
 from explorer.export import network_source
 from explorer.graph import Edge, Project, check_graph, recipes
+from explorer.graph.collector import collector_paused
 
 
 def snapshot(copier: GraphCopier, project: Project):
