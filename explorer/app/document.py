@@ -142,10 +142,12 @@ class Document(QObject):
         collapsing one changes what the file would store."""
         stack = self.undo_stack
         clean, index = stack.cleanIndex(), stack.index()
-        if clean < 0 or clean == index or self._file_keeps_expansions():
+        if clean < 0 or clean == index:
             return
         low, high = sorted((clean, index))
-        if all(_is_viewing(stack.command(i)) for i in range(low, high)):
+        # The file is looked at last: only when every step since the save is viewing.
+        if all(_is_viewing(stack.command(i)) for i in range(low, high)) \
+                and not self._file_keeps_expansions():
             stack.setClean()
 
     def _file_keeps_expansions(self) -> bool:

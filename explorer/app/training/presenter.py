@@ -59,6 +59,15 @@ def ended_text(ended: RunEnded) -> str:
     return ended.reason or f"The run {ended.status} at step {ended.step:,}."
 
 
+def show_ended(controls: RunControls, ended: RunEnded, last: Progress | None) -> None:
+    """The Train panel after a run (of one process or several): how it ended, and the bar
+    where it stopped."""
+    controls.show_status(ended_text(ended), error=ended.status == "failed",
+                         node_id=ended.node_id)
+    if last is not None:
+        controls.show_progress(last)
+
+
 class Panels(Protocol):
     """What the presenter shows a run in: the training workspace's panels (None until
     built), their hosts, the canvas colours, and its way of telling the user."""
@@ -159,11 +168,7 @@ class RunPresenter(QObject):
         elif state == STOPPING:
             controls.show_status("Stopping after the current step…")
         elif state == ENDED and session.ended is not None:
-            ended = session.ended
-            controls.show_status(ended_text(ended), error=ended.status == "failed",
-                                 node_id=ended.node_id)
-            if session.last_progress is not None:
-                controls.show_progress(session.last_progress)
+            show_ended(controls, session.ended, session.last_progress)
 
     def _run_started(self, started: RunStarted) -> None:
         workspace, session = self.workspace, self.session

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
 from ..paths import runs_dir
-from .presenter import Panels, device_words, ended_text
+from .presenter import Panels, device_words, ended_text, show_ended
 from .processes_session import ENDED, IDLE, RUNNING, STARTING, STOPPING, ProcessesSession
 from .run_controls import ready_text
 
@@ -86,11 +86,7 @@ class ProcessesPresenter(QObject):
         elif session.state == STOPPING:
             controls.show_status("Stopping: ending the processes…")
         elif session.state == ENDED and session.ended is not None:
-            ended = session.ended
-            controls.show_status(ended_text(ended), error=ended.status == "failed",
-                                 node_id=ended.node_id)
-            if session.last_progress is not None:
-                controls.show_progress(session.last_progress)
+            show_ended(controls, session.ended, session.last_progress)
 
     def _run_started(self, run_dir: Path) -> None:
         workspace = self.workspace
