@@ -120,9 +120,15 @@ def test_zoom_steps_keep_node_pictures_until_the_zoom_rests(window, qtbot):
     view, nodes = window.view, list(window.scene.nodes.values())
     resting = QGraphicsItem.CacheMode.DeviceCoordinateCache
     assert {item.cacheMode() for item in nodes} == {resting}
+    view.set_zoom(1.0)
+    view.centre_on_node(nodes[0].node_id)
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
     view.zoom_by(1.15)
     view.zoom_by(1.15)
-    assert {item.cacheMode() for item in nodes} == {QGraphicsItem.CacheMode.ItemCoordinateCache}
+    zooming = QGraphicsItem.CacheMode.ItemCoordinateCache
+    in_view = [item for item in nodes if item.sceneBoundingRect().intersects(shown)]
+    assert in_view and {item.cacheMode() for item in in_view} == {zooming}
+    assert nodes[-1].cacheMode() == resting  # far out of sight: nothing to switch
     qtbot.waitUntil(lambda: not view.zoom_caching.active, timeout=2000)
     assert {item.cacheMode() for item in nodes} == {resting}
 

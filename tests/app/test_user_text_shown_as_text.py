@@ -84,7 +84,6 @@ def test_the_replace_question_shows_the_folder_as_written(qtbot):
 
 
 def test_canvas_tooltips_show_ids_and_labels_as_written(qtbot):
-    from explorer.app.canvas.port_item import PortItem
     from explorer.app.canvas.scene import GraphScene
     from explorer.graph import ArchitectureGraph, ExpandBlock
 
@@ -95,8 +94,7 @@ def test_canvas_tooltips_show_ids_and_labels_as_written(qtbot):
     ExpandBlock(block).apply(graph)
     scene = GraphScene(graph)
     try:
-        ports = [item for item in scene.items() if isinstance(item, PortItem)
-                 and item.node_id == MARKUP]
+        ports = scene.nodes[MARKUP].ports()
         tips = {"wire": next(iter(scene.wires.values())).toolTip(),
                 "port": ports[0].toolTip(), "frame": scene.frames["res"].toolTip()}
         for where, tip in tips.items():

@@ -33,7 +33,7 @@ from explorer.graph.layout import TidyAgain, tidy_wrap
 from ..document import Document
 from .fragments import MIME_TYPE, fragment_text, paste_edit
 from .node_item import NODE_WIDTH
-from .port_item import PortItem
+from .port_item import Port
 from .scene import GraphScene
 
 PASTE_OFFSET = 40.0
@@ -67,7 +67,7 @@ class CanvasEditor(QObject):
     # -- adding -----------------------------------------------------------------------
 
     def add_node(self, kind_name: str, centre: QPointF, *,
-                 connect_from: PortItem | None = None) -> str | None:
+                 connect_from: Port | None = None) -> str | None:
         """Add a node centred at ``centre``; optionally wire it to a port (one undo step)."""
         try:
             kind = get_kind(kind_name)
@@ -205,7 +205,7 @@ class CanvasEditor(QObject):
 class _LateConnect:
     """A Connect whose new node's id is known only once the AddNode before it ran."""
 
-    def __init__(self, add: AddNode, port: PortItem) -> None:
+    def __init__(self, add: AddNode, port: Port) -> None:
         self.add = add
         self.port_node, self.port_name, self.from_output = port.node_id, port.name, port.is_output
         self._connect: Connect | None = None

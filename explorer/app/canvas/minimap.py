@@ -14,12 +14,14 @@ every corner has nodes, in the one that hides the fewest.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from .. import theme
-from .node_item import NodeItem
+from .node_item import NODE_WIDTH, NodeItem
 from .scene import GraphScene
 
 MINIMAP_SIZE = (220, 140)
@@ -143,13 +145,36 @@ class Minimap(QWidget):
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
         _area, scale, offset = self._frame()
         painter.setPen(Qt.PenStyle.NoPen)
-        for item in self.scene.nodes.values():
-            painter.setBrush(t.error if item.has_error else item.color)
-            rect = item.mapRectToScene(item.body_rect())
-            painter.drawRect(self._to_widget(rect, scale, offset))
+        for colour, rects in self._node_rects(scale, offset):
+            painter.setBrush(colour)
+            painter.drawRects(rects)
         painter.end()
         self._picture = picture
         return picture
+
+    def _node_rects(self, scale: float, offset: QPointF) -> list[tuple[QColor, list[QRectF]]]:
+        """The nodes' boxes in widget coordinates, a list per colour (a node in error is in
+        the error colour), at most one box per pixel and colour.
+
+        A box here is a pixel or two: of 10,000 nodes some 1,500 boxes differ, and
+        making a QRectF for each node was most of the time a new overview took
+        (rebuilt after every edit). Positions are the graph's (an item being dragged
+        has not moved in the overview yet; the drop redraws it).
+        """
+        by_category: dict[str, list[QRectF]] = defaultdict(list)
+        seen: set[tuple[str, int, int, float]] = set()
+        width, dx, dy = NODE_WIDTH * scale, offset.x(), offset.y()
+        for item in self.scene.nodes.values():
+            x, y = item.node.position
+            x, y = x * scale + dx, y * scale + dy
+            category = "" if item.has_error else item.kind.category
+            key = (category, int(x), int(y), item.body_height)
+            if key not in seen:
+                seen.add(key)
+                by_category[category].append(QRectF(x, y, width, item.body_height * scale))
+        error = theme.current().error
+        return [(error if category == "" else theme.category_color(category), rects)
+                for category, rects in by_category.items()]
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._steer(event.position())

@@ -19,7 +19,7 @@ from explorer.graph import Issue, Node, NodeReport, format_count, get_kind
 from .. import theme
 from ..icons import kind_pixmap, paint_kind_icon
 from .hover import HoverItem
-from .port_item import HIT_HALF_SIZE, MIN_LEVEL_OF_DETAIL, PortItem
+from .port_item import HIT_HALF_SIZE, MIN_LEVEL_OF_DETAIL, Port, light_port, port_under
 
 NODE_WIDTH = 164.0
 HEADER_HEIGHT = 42.0
@@ -68,8 +68,9 @@ class NodeItem(HoverItem):
         self.issues: tuple[Issue, ...] = ()
         self.has_error = False
         self.has_warning = False
-        self.inputs: dict[str, PortItem] = {}
-        self.output: PortItem | None = None
+        self.inputs: dict[str, Port] = {}
+        self.output: Port | None = None
+        self._port_under_mouse: Port | None = None
         self._height = MIN_HEIGHT
         self.heat: QColor | None = None  # a training statistic's colour (gradient magnitude)
         self.heat_lines: tuple[str, ...] = ()  # its numbers, for the tooltip
@@ -155,31 +156,41 @@ class NodeItem(HoverItem):
         return self.kind.input_ports(self.node.params)
 
     def _build_ports(self) -> None:
-        scene = self.scene()
-        for port in [*self.inputs.values(), self.output]:
-            if port is not None:
-                port.setParentItem(None)  # type: ignore[arg-type]  # Qt takes None: no parent
-                if scene is not None:
-                    scene.removeItem(port)
         names = self._port_names()
         self._height = max(MIN_HEIGHT, HEADER_HEIGHT + PORT_SPACING * len(names) + 8)
-        self.inputs = {}
-        for i, name in enumerate(names):
-            port = PortItem(self, self.node_id, name, False, self.color)
-            port.setPos(0, self._port_y(i, len(names)))
-            self.inputs[name] = port
-        self.output = None
-        if self.kind.has_output:
-            self.output = PortItem(self, self.node_id, "out", True, self.color)
-            self.output.setPos(NODE_WIDTH, self._height / 2)
+        self.inputs = {name: Port(self, self.node_id, name, False, self.color,
+                                  0.0, self._port_y(i, len(names)))
+                       for i, name in enumerate(names)}
+        self.output = Port(self, self.node_id, "out", True, self.color, NODE_WIDTH,
+                           self._height / 2) if self.kind.has_output else None
+        self._port_under_mouse = None
 
     def _port_y(self, index: int, count: int) -> float:
         if count == 1:
             return self._height / 2
         return HEADER_HEIGHT + PORT_SPACING * (index + 0.5)
 
-    def ports(self) -> list[PortItem]:
+    def ports(self) -> list[Port]:
         return [*self.inputs.values(), *([self.output] if self.output else [])]
+
+    def hoverEnterEvent(self, event) -> None:
+        super().hoverEnterEvent(event)
+        self._follow_mouse(event.pos())
+
+    def hoverMoveEvent(self, event) -> None:
+        self._follow_mouse(event.pos())
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._follow_mouse(None)
+        super().hoverLeaveEvent(event)
+
+    def _follow_mouse(self, point: QPointF | None) -> None:
+        """Light the port under the mouse, with the cross cursor and the port's tooltip."""
+        port = None if point is None else port_under(self.ports(), point)
+        if port is not self._port_under_mouse:
+            light_port(self, self._port_under_mouse, port)
+            self._port_under_mouse = port
+            self.tooltip_changed()
 
     # -- Qt ------------------------------------------------------------------------------------
 
@@ -190,9 +201,17 @@ class NodeItem(HoverItem):
     def body_rect(self) -> QRectF:
         return QRectF(0, 0, NODE_WIDTH, self._height)
 
+    @property
+    def body_height(self) -> float:
+        return self._height
+
     def shape(self) -> QPainterPath:
+        """The body and the ports' squares: where the mouse finds the node or a port."""
         path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)  # the squares overlap the body
         path.addRoundedRect(self.body_rect(), CORNER, CORNER)
+        for port in self.ports():
+            path.addRect(port.hit_rect())
         return path
 
     def mouseMoveEvent(self, event) -> None:
@@ -348,6 +367,8 @@ class NodeItem(HoverItem):
         self.tooltip_changed()
 
     def tooltip_text(self) -> str:
+        if self._port_under_mouse is not None:
+            return self._port_under_mouse.tooltip_text()
         kind = self.kind
         lines = [f"<b>{_html(self.node.title)}</b> — {_html(kind.title)}"]
         for issue in self.issues:

@@ -1,24 +1,24 @@
-"""A node's connection point: named inputs on the left, the output on the right.
+"""A node's connection points: named inputs on the left, the output on the right.
 
-A port is an item for what items do well: the mouse finds it (a wire drag
-starts there, the scene's ``port_at``), it shows a tooltip and the cross
-cursor, and its ring grows under the mouse. It paints nothing itself: the
-node (or stage box) it belongs to draws its circle with ``draw``, into the
-node's own cached picture. A graph of 10,000 nodes has some 23,000 ports, and
-as items drawing themselves they cost a Python call each whenever Qt asked
-one for its bounds (70,000 calls as the scene indexed them: 0.3 s instead of
-0.18 s) and whenever one was drawn, in every frame (a full paint of the
-10,000-node scene at 1:1 took 0.15 s instead of 0.10 s). Their bounds now come
-from ``QGraphicsRectItem``, in C++.
+A port is not a graphics item. A graph of 10,000 nodes has some 23,000
+ports; as items (even ones that drew nothing, their bounds kept in C++)
+they were a third of the time such a graph took to open, and Qt's item
+index had twice as many items to sort. A ``Port`` is a small object its
+owner (a node item, or a collapsed stage's box) holds: the owner draws it
+into its own cached picture (``draw``), finds it under the mouse
+(``port_under``) to light its ring, show the cross cursor and its tooltip,
+and the scene finds it near a point to start or end a wire (``port_at``).
+Wires attach to ``anchor``, the port's centre in scene coordinates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsItem
 
 from .. import theme
 from ..plain_text import tooltip
@@ -36,51 +36,48 @@ class DropState(Enum):
     REFUSES = 2
 
 
-_NO_PEN = QPen(Qt.PenStyle.NoPen)  # made once, the two below looked up once: 23,000 ports
-_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
-_CROSS = Qt.CursorShape.CrossCursor  # (a QCursor here would need the application made first)
+class Port:
+    """One port of a node (or stage box): its name and side, where it sits, how it looks.
 
-
-class PortItem(QGraphicsRectItem):
-    """One port of a node item. It holds no model state beyond its name and side."""
+    It holds no model state beyond its name and side; ``connected``, ``hovered`` and
+    ``drop_state`` say how to draw it."""
 
     # Until they change, a port's states are the class's (one attribute set fewer each).
     connected = False
     drop_state = DropState.NONE
     hovered = False
-    _tooltip_written = False
 
-    def __init__(self, parent: QGraphicsItem, node_id: str, name: str, is_output: bool,
-                 color: QColor) -> None:
-        side = 2 * HIT_HALF_SIZE
-        super().__init__(-HIT_HALF_SIZE, -HIT_HALF_SIZE, side, side, parent)
-        self.setPen(_NO_PEN)  # the bounds are the square exactly
-        self.setFlag(_NO_CONTENTS)
-        self.setAcceptHoverEvents(True)
-        self.setCursor(_CROSS)
+    def __init__(self, owner: QGraphicsItem, node_id: str, name: str, is_output: bool,
+                 color: QColor, x: float = 0.0, y: float = 0.0) -> None:
+        self.owner = owner
         self.node_id = node_id
         self.name = name
         self.is_output = is_output
         self.color = color
         self.required = not is_output  # an empty input is an error the checker reports
+        self._pos = QPointF(x, y)
+
+    def pos(self) -> QPointF:
+        """The port's centre in its owner's coordinates."""
+        return QPointF(self._pos)
+
+    def anchor(self) -> QPointF:
+        """Where wires attach: the centre, in scene coordinates."""
+        return self.owner.mapToScene(self._pos)
+
+    scenePos = anchor  # the name Qt's items use, for code that treats a port like one
+
+    def hit_rect(self) -> QRectF:
+        """The square (in the owner's coordinates) the mouse finds the port in."""
+        side = 2 * HIT_HALF_SIZE
+        return QRectF(self._pos.x() - HIT_HALF_SIZE, self._pos.y() - HIT_HALF_SIZE, side, side)
 
     def tooltip_text(self) -> str:
         side = "output" if self.is_output else f"input {self.name!r}"
         return tooltip(f"{self.node_id}: {side}. Drag from here to wire it.")
 
-    def toolTip(self) -> str:
-        self._write_tooltip()
-        return super().toolTip()
-
-    def _write_tooltip(self) -> None:
-        """Written when first needed: 23,000 tooltips made up front cost a tenth of a second."""
-        if not self._tooltip_written:
-            self._tooltip_written = True
-            self.setToolTip(self.tooltip_text())
-
-    def anchor(self) -> QPointF:
-        """Where wires attach, in scene coordinates."""
-        return self.scenePos()
+    def toolTip(self) -> str:  # what the owner shows while the mouse is on the port
+        return self.tooltip_text()
 
     def set_connected(self, connected: bool) -> None:
         if connected != self.connected:
@@ -92,19 +89,14 @@ class PortItem(QGraphicsRectItem):
             self.drop_state = state
             self._repaint()
 
-    def hoverEnterEvent(self, event) -> None:
-        self._write_tooltip()
-        self.hovered = True
-        self._repaint()
-
-    def hoverLeaveEvent(self, event) -> None:
-        self.hovered = False
-        self._repaint()
+    def set_hovered(self, hovered: bool) -> None:
+        if hovered != self.hovered:
+            self.hovered = hovered
+            self._repaint()
 
     def _repaint(self) -> None:
-        owner = self.parentItem()
-        if owner is not None:
-            owner.update()
+        if self.owner.scene() is not None:  # an item not yet shown is painted fresh anyway
+            self.owner.update()
 
     def draw(self, painter: QPainter) -> None:
         """Paint the port's circle, in its owner's coordinates (from the owner's ``paint``)."""
@@ -120,4 +112,37 @@ class PortItem(QGraphicsRectItem):
             border = t.error
         painter.setPen(QPen(border, 2.0))
         painter.setBrush(fill)
-        painter.drawEllipse(self.pos(), radius, radius)
+        painter.drawEllipse(self._pos, radius, radius)
+
+
+def port_under(ports: Iterable[Port], point: QPointF) -> Port | None:
+    """The port whose square holds ``point`` (in the owner's coordinates), if any."""
+    for port in ports:
+        if port.hit_rect().contains(point):
+            return port
+    return None
+
+
+def nearest_port(ports: Iterable[Port], point: QPointF, radius: float) -> Port | None:
+    """The port nearest a scene point among those whose square comes within ``radius``."""
+    reach = HIT_HALF_SIZE + radius
+    best, best_distance = None, 0.0
+    for port in ports:
+        offset = port.anchor() - point
+        if abs(offset.x()) <= reach and abs(offset.y()) <= reach:
+            distance = offset.manhattanLength()
+            if best is None or distance < best_distance:
+                best, best_distance = port, distance
+    return best
+
+
+def light_port(owner: QGraphicsItem, old: Port | None, new: Port | None) -> None:
+    """The mouse moved from port ``old`` to ``new`` (either None: off the ports): move the
+    ring's hover look, and show the cross cursor over a port."""
+    if old is not None:
+        old.set_hovered(False)
+    if new is not None:
+        new.set_hovered(True)
+        owner.setCursor(Qt.CursorShape.CrossCursor)
+    else:
+        owner.unsetCursor()

@@ -24,9 +24,9 @@ from .. import theme
 from .grid import DotGrid
 from .group_frame import GroupFrame
 from .node_item import NodeItem
-from .port_item import PortItem
+from .port_item import Port, nearest_port
 from .skips import find_skips, nesting_levels
-from .stage_item import StageLayer, StagePort
+from .stage_item import StageLayer
 from .wire_item import WireItem
 
 ARC_CLEARANCE = 44.0
@@ -233,11 +233,11 @@ class GraphScene(QGraphicsScene):
         """Give the item index (a BSP tree) cells in proportion to the items.
 
         Qt's own choice stayed at depth 5, 32 cells for any number of items: at
-        10,000 nodes (46,000 items with ports and wires) each frame asked some
-        8,000 items for their bounds to find the 90 in sight. About eight items
-        a cell keeps that to the items near the view.
+        10,000 nodes (23,000 items with the wires) each frame asked thousands of
+        items for their bounds to find the 90 in sight. About eight items a cell
+        keeps that to the items near the view.
         """
-        items = 3 * len(self.nodes) + len(self.wires)  # a node and about two ports
+        items = len(self.nodes) + len(self.wires)
         depth = max(5, min(14, items.bit_length() - 3))
         if depth != self.bspTreeDepth():
             self.setBspTreeDepth(depth)
@@ -272,7 +272,7 @@ class GraphScene(QGraphicsScene):
     def wires_at(self, node_id: str) -> set[Edge]:
         return set(self._wires_at.get(node_id, ()))
 
-    def _ports(self, edge: Edge) -> tuple[PortItem, PortItem]:
+    def _ports(self, edge: Edge) -> tuple[Port, Port]:
         source = self.stage_layer.port_for(edge.src, edge.dst, True) or self.nodes[edge.src].output
         target = (self.stage_layer.port_for(edge.dst, edge.src, False)
                   or self.nodes[edge.dst].inputs[edge.dst_port])
@@ -409,12 +409,12 @@ class GraphScene(QGraphicsScene):
             self._content = rect if not rect.isEmpty() else QRectF(-200, -150, 400, 300)
         return QRectF(self._content)
 
-    def port_at(self, point: QPointF, radius: float = 10.0) -> PortItem | None:
+    def port_at(self, point: QPointF, radius: float = 10.0) -> Port | None:
         """The port under (or within ``radius`` of) a scene point."""
         area = QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius)
-        ports = [i for i in self.items(area)
-                 if isinstance(i, PortItem) and not isinstance(i, StagePort)]
-        return min(ports, key=lambda p: (p.scenePos() - point).manhattanLength(), default=None)
+        nodes = (i for i in self.items(area)  # a node's shape holds its ports' squares
+                 if isinstance(i, NodeItem) and i.isVisible())  # a stage box's start none
+        return nearest_port((p for node in nodes for p in node.ports()), point, radius)
 
     def node_at(self, point: QPointF) -> NodeItem | None:
         for item in self.items(point):

@@ -38,13 +38,13 @@ from .. import theme
 from ..plain_text import tooltip
 from .group_frame import GroupFrame
 from .node_item import CORNER, NODE_WIDTH, _elide, _font
-from .port_item import MIN_LEVEL_OF_DETAIL, PortItem
+from .port_item import MIN_LEVEL_OF_DETAIL, Port, light_port, port_under
 
 BOX_HEIGHT = 104.0
 LINE = 17.0
 
 
-class StagePort(PortItem):
+class StagePort(Port):
     """A port of a stage box: wires attach here while the stage is collapsed; none start."""
 
     def tooltip_text(self) -> str:
@@ -61,11 +61,13 @@ class StageBox(QGraphicsItem):
         self.stage = stage
         self.lines: tuple[str, ...] = ()
         colour = theme.current().skip_wire
-        self.input = StagePort(self, stage.name, "in", False, colour)
-        self.output = StagePort(self, stage.name, "out", True, colour)
-        self.input.setPos(0, BOX_HEIGHT / 2)
-        self.output.setPos(NODE_WIDTH, BOX_HEIGHT / 2)
+        self.input = StagePort(self, stage.name, "in", False, colour, 0.0, BOX_HEIGHT / 2)
+        self.output = StagePort(self, stage.name, "out", True, colour, NODE_WIDTH,
+                                BOX_HEIGHT / 2)
+        self._port_under_mouse: Port | None = None
+        self._tooltip = ""
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)  # to light a port and show what it is
         self.setZValue(1)
 
     def follow(self, stage: Stage, member_rects: Iterable[QRectF],
@@ -92,8 +94,26 @@ class StageBox(QGraphicsItem):
             self.lines = tuple(lines)
             self.update()
         shown = ", ".join(stage.members[:8]) + (", …" if count > 8 else "")
-        self.setToolTip(tooltip(f"Stage {stage.name}: {shown}.\n"
-                                "Double-click to open it and see its nodes."))
+        self._tooltip = tooltip(f"Stage {stage.name}: {shown}.\n"
+                                "Double-click to open it and see its nodes.")
+        self._show_tooltip()
+
+    def hoverMoveEvent(self, event) -> None:
+        self._follow_mouse(event.pos())
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._follow_mouse(None)
+
+    def _follow_mouse(self, point: QPointF | None) -> None:
+        port = None if point is None else port_under((self.input, self.output), point)
+        if port is not self._port_under_mouse:
+            light_port(self, self._port_under_mouse, port)
+            self._port_under_mouse = port
+            self._show_tooltip()
+
+    def _show_tooltip(self) -> None:
+        port = self._port_under_mouse
+        self.setToolTip(port.tooltip_text() if port is not None else self._tooltip)
 
     def boundingRect(self) -> QRectF:
         return QRectF(-9, -8, NODE_WIDTH + 18, BOX_HEIGHT + 16)  # and the ports' rings
@@ -178,7 +198,7 @@ class StageLayer:
         self.moved_in.clear()
         self.dirty = True
 
-    def port_for(self, node_id: str, other: str, output: bool) -> PortItem | None:
+    def port_for(self, node_id: str, other: str, output: bool) -> Port | None:
         """The box port a wire between these nodes attaches to, if ``node_id`` is hidden
         in a collapsed stage that ``other`` is not in."""
         name = self.folded.get(node_id)

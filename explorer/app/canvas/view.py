@@ -109,7 +109,7 @@ class CanvasView(ViewMenus):
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
         """A zoom step (wheel, keys): on a big graph, nodes keep their pictures until the
         steps rest (zoom_caching.py)."""
-        self.zoom_caching.zooming()
+        self.zoom_caching.zooming(self.mapToScene(self.viewport().rect()).boundingRect())
         self.set_zoom(self._zoom * factor, anchor)
 
     def zoom_in(self) -> None:

@@ -29,7 +29,7 @@ from explorer.graph import (
 from .. import theme
 from ..document import error_text
 from .node_item import NodeItem
-from .port_item import DropState, PortItem
+from .port_item import DropState, Port
 from .scene import GraphScene
 from .wire_item import wire_path
 
@@ -93,7 +93,7 @@ class ReasonLabel(QGraphicsItem):
 class WireDrag:
     """One wire-drawing gesture, from the press on a port to the release."""
 
-    def __init__(self, scene: GraphScene, port: PortItem) -> None:
+    def __init__(self, scene: GraphScene, port: Port) -> None:
         self.scene = scene
         self.graph = scene.graph
         self.detached: Edge | None = None  # an existing wire picked up from its input
@@ -107,7 +107,7 @@ class WireDrag:
                 self.fixed, self.seeking_inputs = scene.wires[taken].source, True
             else:
                 self.fixed, self.seeking_inputs = port, False
-        self.target: PortItem | None = None
+        self.target: Port | None = None
         self.problem: GraphError | None = None
         self.cursor = self.fixed.anchor()
         self.preview = QGraphicsPathItem()
@@ -123,7 +123,7 @@ class WireDrag:
         return self.fixed.node_id if self.seeking_inputs else (
             self.target.node_id if self.target else "")
 
-    def proposal(self, target: PortItem) -> Edge:
+    def proposal(self, target: Port) -> Edge:
         if self.seeking_inputs:
             return Edge(self.fixed.node_id, target.node_id, target.name)
         return Edge(target.node_id, self.fixed.node_id, self.fixed.name)
@@ -184,7 +184,7 @@ class WireDrag:
             if item.scene() is not None:
                 self.scene.removeItem(item)
 
-    def _target_at(self, point: QPointF) -> PortItem | None:
+    def _target_at(self, point: QPointF) -> Port | None:
         """The port the wire would go into: one near the cursor, or the node's best port."""
         port = self.scene.port_at(point, radius=14)
         if port is not None and port.is_output != self.seeking_inputs \
@@ -195,7 +195,7 @@ class WireDrag:
             return None
         return self._best_port(node)
 
-    def _best_port(self, node: NodeItem) -> PortItem | None:
+    def _best_port(self, node: NodeItem) -> Port | None:
         if not self.seeking_inputs:
             return node.output
         ports = list(node.inputs.values())

@@ -11,7 +11,7 @@ from explorer.graph import Edge
 from .. import theme
 from ..plain_text import tooltip
 from .hover import HoverItem
-from .port_item import PortItem
+from .port_item import Port
 
 ARC_RUN_IN = 60.0  # horizontal run before a skip arc rises
 MIN_FORWARD = 4.0  # a target at least this far right of its source gets a plain curve
@@ -68,7 +68,7 @@ _SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable  # looked up once,
 class WireItem(HoverItem):
     """The picture of one graph edge; it follows its ports as nodes move."""
 
-    def __init__(self, edge: Edge, source: PortItem, target: PortItem) -> None:
+    def __init__(self, edge: Edge, source: Port, target: Port) -> None:
         super().__init__()
         self.edge = edge
         self.source = source
@@ -87,7 +87,7 @@ class WireItem(HoverItem):
     def is_skip(self) -> bool:
         return self.arc_top is not None
 
-    def set_ports(self, source: PortItem, target: PortItem) -> None:
+    def set_ports(self, source: Port, target: Port) -> None:
         self.source, self.target = source, target
         self.update_path()
 
