@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF
 
 from explorer.app.canvas import wire_item
 from explorer.app.canvas.scene import GraphScene
+from explorer.app.canvas.skip_arcs import SkipArcs
 from explorer.app.canvas.wire_item import wire_bounds, wire_path
 from explorer.graph import recipes
 from explorer.graph.layout import layered_positions
@@ -73,8 +74,8 @@ def test_the_arcs_over_a_batch_of_moved_nodes_are_raised_once_each_at_its_end(qa
     skips = [edge for edge, wire in scene.wires.items() if wire.is_skip]
     assert len(skips) > 10
     raised = []
-    real = GraphScene._update_arc
-    monkeypatch.setattr(GraphScene, "_update_arc",
+    real = SkipArcs.raise_arc
+    monkeypatch.setattr(SkipArcs, "raise_arc",
                         lambda s, edge: raised.append(edge) or real(s, edge))
     with graph.batch():  # every node moves: each arc is over three or four of them
         for i, node_id in enumerate(graph.node_ids()):
@@ -91,7 +92,7 @@ def test_the_arcs_over_a_batch_of_moved_nodes_are_raised_once_each_at_its_end(qa
 def test_a_dragged_node_raises_the_arc_over_it_at_once(qapp):
     graph = residual_chain(30)
     scene = GraphScene(graph)
-    edge, bypassed = next(iter(scene._skips.items()))
+    edge, bypassed = next(iter(scene.arcs.skips.items()))
     item = scene.nodes[next(iter(bypassed))]
     before = scene.wires[edge].arc_top
     item.setPos(item.pos() + QPointF(0, -400))  # as a drag moves it

@@ -25,12 +25,9 @@ from .grid import DotGrid
 from .group_frame import GroupFrame
 from .node_item import NodeItem
 from .port_item import Port, nearest_port
-from .skips import find_skips, nesting_levels
+from .skip_arcs import SkipArcs
 from .stage_item import StageLayer
 from .wire_item import WireItem
-
-ARC_CLEARANCE = 44.0
-ARC_STEP = 16.0
 
 
 class GraphScene(QGraphicsScene):
@@ -47,10 +44,7 @@ class GraphScene(QGraphicsScene):
         self.wires: dict[Edge, WireItem] = {}
         self.frames: dict[str, GroupFrame] = {}
         self._wires_at: dict[str, set[Edge]] = defaultdict(set)
-        self._skips: dict[Edge, frozenset[str]] = {}
-        self._levels: dict[Edge, int] = {}
-        self._arcs_over: dict[str, set[Edge]] = defaultdict(set)
-        self._arcs_due: set[Edge] = set()  # skips over nodes the graph moved: see _graph_changed
+        self.arcs = SkipArcs(self)  # skip wires drawn as arcs over what they bypass
         self._members: dict[str, set[str]] = defaultdict(set)  # expanded block -> its nodes
         self._moved_in: set[str] = set()  # expanded blocks whose nodes moved: fit their frames
         self._content: QRectF | None = None  # cached content_rect
@@ -81,8 +75,7 @@ class GraphScene(QGraphicsScene):
         self.wires.clear()
         self.frames.clear()
         self._wires_at.clear()
-        self._arcs_over.clear()
-        self._arcs_due.clear()
+        self.arcs.clear()
         self._members.clear()
         self._moved_in.clear()
         self.stage_layer.forget()
@@ -208,22 +201,11 @@ class GraphScene(QGraphicsScene):
         stages_dirty = self._topology_dirty or self.stage_layer.dirty
         if self._topology_dirty:
             self._topology_dirty = False
-            self._skips = find_skips(self.graph, list(self.wires))
-            self._levels = nesting_levels(self._skips)
-            self._arcs_over.clear()
-            for edge, bypassed in self._skips.items():
-                for node_id in bypassed | {edge.src, edge.dst}:
-                    self._arcs_over[node_id].add(edge)
-            for edge, wire in self.wires.items():
-                if edge not in self._skips:
-                    wire.set_arc(None)
-            self._arcs_due.clear()
-            for edge in self._skips:
-                self._update_arc(edge)
+            self.arcs.rebuild()
             self._sync_frames()
             self._content = None
             self._fit_index()
-        self._update_due_arcs()
+        self.arcs.raise_due()
         if stages_dirty and self.stage_layer.sync(self.graph, self._result):
             self._content = None
         if self._content is None:  # nodes came, went or moved
@@ -250,12 +232,7 @@ class GraphScene(QGraphicsScene):
         self.looks_changed.emit()
         for edge in self._wires_at.get(item.node_id, ()):
             self.wires[edge].update_path()
-        arcs = self._arcs_over.get(item.node_id, ())
-        if item.moved_by_graph:  # a batch moves the nodes under an arc one by one
-            self._arcs_due.update(arcs)
-        else:
-            for edge in arcs:
-                self._update_arc(edge)
+        self.arcs.node_moved(item.node_id, item.moved_by_graph)
         if item.node.group in self.frames:
             self._moved_in.add(item.node.group)
         self.stage_layer.node_moved(item.node_id)
@@ -286,28 +263,6 @@ class GraphScene(QGraphicsScene):
         wire.set_ports(source, target)
         source.set_connected(True)
         target.set_connected(True)
-
-    def _update_due_arcs(self) -> None:
-        """Raise the arcs over nodes the graph moved, each once per change.
-
-        An arc's height looks at every node under it, and a batch moves those
-        nodes one at a time: a DenseNet's long skips were measured again for
-        each of the hundreds of nodes they bypass.
-        """
-        due, self._arcs_due = self._arcs_due, set()
-        for edge in due:
-            if edge in self._skips:
-                self._update_arc(edge)
-
-    def _update_arc(self, edge: Edge) -> None:
-        wire = self.wires.get(edge)
-        if wire is None or edge.src in self.stage_layer.folded \
-                or edge.dst in self.stage_layer.folded:
-            return
-        tops = [self.nodes[n].sceneBoundingRect().top() + 12 for n in self._skips[edge]
-                if n in self.nodes]
-        top = min(tops, default=wire.source.anchor().y())
-        wire.set_arc(top - ARC_CLEARANCE - ARC_STEP * min(self._levels.get(edge, 0), 6))
 
     def _sync_frames(self) -> None:
         groups = self.graph.groups()
@@ -391,7 +346,7 @@ class GraphScene(QGraphicsScene):
         """Put every item back where the graph says it is (after a refused move)."""
         for node_id, item in self.nodes.items():
             item.move_to(self.graph.node(node_id).position)
-        self._update_due_arcs()  # no change of the graph's follows to raise them
+        self.arcs.raise_due()  # no change of the graph's follows to raise them
 
     def set_item_caching(self, on: bool) -> None:
         """Cached nodes paint from pixmaps (fast on screen); off, they paint as vectors (SVG)."""
