@@ -1,6 +1,6 @@
 """A canvas item with a hover look and a tooltip written only when someone looks at it.
 
-Opening a graph of 10,000 nodes makes some 46,000 items; writing each one's
+Opening a graph of 10,000 nodes makes some 23,000 items; writing each one's
 tooltip text up front (and again after every check) was a tenth of the
 time it took. Instead an item says its tooltip is out of date
 (``tooltip_changed``) and writes it when the mouse comes over it, which is
