@@ -11,23 +11,34 @@ nodes, and measuring each again for every one of them was quadratic.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from explorer.graph import Edge
+from explorer.graph import ArchitectureGraph, Edge
 
+from .node_item import NodeItem
 from .skips import find_skips, nesting_levels
-
-if TYPE_CHECKING:
-    from .scene import GraphScene
+from .stage_item import StageLayer
+from .wire_item import WireItem
 
 ARC_CLEARANCE = 44.0  # how far above the highest node it bypasses an arc passes
 ARC_STEP = 16.0  # and how much higher for each skip nested inside it
 
 
+class Canvas(Protocol):
+    """What the arcs read of the scene that draws them."""
+
+    @property
+    def graph(self) -> ArchitectureGraph: ...
+
+    nodes: dict[str, NodeItem]
+    wires: dict[Edge, WireItem]
+    stage_layer: StageLayer
+
+
 class SkipArcs:
     """The skip wires of a scene, the nodes each passes over, and their arcs' heights."""
 
-    def __init__(self, scene: GraphScene) -> None:
+    def __init__(self, scene: Canvas) -> None:
         self.scene = scene
         self.skips: dict[Edge, frozenset[str]] = {}  # skip -> the nodes it bypasses
         self._levels: dict[Edge, int] = {}  # how many skips each one arches over
