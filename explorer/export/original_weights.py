@@ -9,8 +9,15 @@ and a trained network saves a checkpoint the original loads.
 Where the two layouts hold the same numbers in different shapes (a 1x1
 convolution of ours standing for the original's Linear, say) the tensor is
 reshaped, but only when the shapes differ by axes of size 1; anything else
-(a transposed matrix too) is a mismatch reported by name, never silently
-bent into shape.
+is a mismatch reported by name, never silently bent into shape.
+
+A weight an imported block had to make from the original's has a recipe
+instead of a name (``explorer.graph.weight_recipes``): ``t(h.0.attn.c_attn.weight)``
+for Hugging Face's transposed ``Conv1D``, ``cat(q.weight, k.weight, v.weight)``
+for separate query, key and value stacked into one ``in_proj_weight``. Loading
+follows the recipe; saving undoes it: transposes back, and splits a stack by
+the original's shapes (into equal parts when they are not given, as query,
+key and value always are).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from explorer.graph import Project
+from explorer.graph.weight_recipes import Recipe, RecipeError, parse_recipe
 
 from .errors import ExportError
 
@@ -34,14 +42,18 @@ def to_original_layout(state: Mapping[str, torch.Tensor], weight_map: Mapping[st
     """``state`` (compiled keys) renamed to the original keys; unmapped keys keep their names.
 
     ``shapes`` (original key -> shape), when given, reshapes each tensor to the
-    original's shape where they differ only by axes of size 1.
+    original's shape where they differ only by axes of size 1, and says where a
+    stacked weight splits. A weight made by a recipe is taken apart again.
     """
     out: dict[str, torch.Tensor] = {}
     for key, tensor in state.items():
-        name = weight_map.get(key, key)
-        if shapes is not None and name in shapes:
-            tensor = _fit(tensor, tuple(shapes[name]), name)
-        out[name] = tensor
+        recipe = _recipe(weight_map, key)
+        if recipe.copied:
+            name = recipe.keys[0]
+            out[name] = _fit(tensor, tuple(shapes[name]), name) if shapes is not None \
+                and name in shapes else tensor
+        else:
+            out.update(_taken_apart(tensor, recipe, shapes or {}, key))
     return out
 
 
@@ -52,20 +64,16 @@ def from_original_layout(model: torch.nn.Module, original: Mapping[str, torch.Te
     Raises ExportError naming the keys the checkpoint lacks or whose sizes do not fit.
     """
     expected = model.state_dict()
-    state: dict[str, torch.Tensor] = {}
-    missing = []
-    for key, target in expected.items():
-        name = weight_map.get(key, key)
-        if name not in original:
-            missing.append(name)
-            continue
-        state[key] = _fit(original[name], tuple(target.shape), name)
+    recipes = {key: _recipe(weight_map, key) for key in expected}
+    missing = [name for recipe in recipes.values() for name in recipe.keys
+               if name not in original]
     if missing:
         shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more"
                                           if len(missing) > 4 else "")
         raise ExportError(f"the checkpoint lacks {shown}.",
                           hint="Was it saved from a different version of the original module?")
-    return state
+    return {key: _made(recipes[key], original, tuple(target.shape), key)
+            for key, target in expected.items()}
 
 
 def load_original_weights(model: torch.nn.Module, source: str | os.PathLike
@@ -150,3 +158,77 @@ def _fit(tensor: torch.Tensor, shape: tuple[int, ...], name: str) -> torch.Tenso
     raise ExportError(f"{name} has shape {tuple(tensor.shape)} but {shape} is needed; "
                       "the sizes differ, so it cannot be reshaped.",
                       hint="Were the weights saved from a different network?")
+
+
+def _recipe(weight_map: Mapping[str, str], key: str) -> Recipe:
+    """How compiled ``key`` is made; a key the map does not hold keeps its name."""
+    text = weight_map.get(key)
+    if text is None:
+        return Recipe.of((key,))
+    try:
+        return parse_recipe(text)
+    except RecipeError as error:
+        raise ExportError(f"the weight map's entry for {key} is unreadable: {error}",
+                          hint="Import the network again to write a fresh map.") from None
+
+
+def _made(recipe: Recipe, original: Mapping[str, torch.Tensor], shape: tuple[int, ...],
+          key: str) -> torch.Tensor:
+    """The compiled tensor ``recipe`` makes from ``original``, in ``shape``."""
+    if recipe.copied:
+        return _fit(original[recipe.keys[0]], shape, recipe.keys[0])
+    parts = [_transposed(original[p.key], p.key) if p.transposed else original[p.key]
+             for p in recipe.parts]
+    if len(parts) > 1 and (len({tuple(part.shape[1:]) for part in parts}) > 1
+                           or any(part.dim() == 0 for part in parts)):
+        sizes = ", ".join(f"{p.key} {tuple(t.shape)}" for p, t in zip(recipe.parts, parts,
+                                                                      strict=True))
+        raise ExportError(f"{key} = {recipe} cannot stack its parts: they differ beyond the "
+                          f"first axis ({sizes}).",
+                          hint="Were the weights saved from a different network?")
+    value = parts[0] if len(parts) == 1 else torch.cat(parts, dim=0)
+    return _fit(value, shape, f"{key} = {recipe}")
+
+
+def _taken_apart(tensor: torch.Tensor, recipe: Recipe, shapes: Mapping[str, tuple[int, ...]],
+                 key: str) -> dict[str, torch.Tensor]:
+    """The original's tensors ``recipe`` made ``tensor`` from: split, then transposed back."""
+    named = f"{key} = {recipe}"
+    pieces = [tensor] if len(recipe.parts) == 1 else _split(tensor, recipe, shapes, named)
+    out: dict[str, torch.Tensor] = {}
+    for part, piece in zip(recipe.parts, pieces, strict=True):
+        value = _transposed(piece, named) if part.transposed else piece
+        if part.key in shapes:
+            value = _fit(value, tuple(shapes[part.key]), part.key)
+        out[part.key] = value.clone(memory_format=torch.contiguous_format)  # owns its memory
+    return out
+
+
+def _split(tensor: torch.Tensor, recipe: Recipe, shapes: Mapping[str, tuple[int, ...]],
+           named: str) -> list[torch.Tensor]:
+    """A stack cut along its first axis where the original's ``shapes`` say (each as it is
+    once transposed), or into equal parts when they are not all given."""
+    known = [shapes[name] for name in recipe.keys if name in shapes]
+    if len(known) < len(recipe.parts):
+        count = len(recipe.parts)
+        if tensor.dim() == 0 or tensor.shape[0] % count:
+            raise ExportError(f"{named} has shape {tuple(tensor.shape)}, which cannot be split "
+                              f"evenly into {count} parts.",
+                              hint="Give the original's shapes (shapes=...) to split it.")
+        return list(torch.split(tensor, tensor.shape[0] // count, dim=0))
+    stacked = [tuple(reversed(tuple(s))) if part.transposed else tuple(s)
+               for part, s in zip(recipe.parts, known, strict=True)]
+    if any(len(s) == 0 for s in stacked) or len({s[1:] for s in stacked}) > 1:
+        raise ExportError(f"{named}: the original's shapes ({', '.join(map(str, stacked))}) "
+                          "cannot be stacked.",
+                          hint="Give the shapes of the module the weights came from.")
+    rows = [s[0] for s in stacked]
+    return list(torch.split(_fit(tensor, (sum(rows), *stacked[0][1:]), named), rows, dim=0))
+
+
+def _transposed(tensor: torch.Tensor, name: str) -> torch.Tensor:
+    """``tensor.t()``, refused by name for more than two axes (Conv1D's weight has two)."""
+    if tensor.dim() > 2:
+        raise ExportError(f"{name} has shape {tuple(tensor.shape)}: only a matrix can be "
+                          "transposed.", hint="Were the weights saved from a different network?")
+    return tensor.t()

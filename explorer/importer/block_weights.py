@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
+from explorer.graph.weight_recipes import Recipe, RecipeError
+
 TOLERANCE = 1e-5  # largest difference allowed, relative to the output's size (at least 1)
 
 
@@ -30,6 +32,15 @@ class Taken:
     @property
     def copied(self) -> bool:
         return len(self.keys) == 1 and not self.transpose
+
+    @property
+    def recipe(self) -> str | None:
+        """How ``project.weight_map`` writes it (``t(key)``, ``cat(a, b, c)`` or the key);
+        None for a key no recipe can hold (a ModuleDict entry named with a comma, say)."""
+        try:
+            return str(Recipe.of(self.keys, self.transpose))
+        except RecipeError:
+            return None
 
     def prefixed(self, prefix: str) -> Taken:
         return Taken(tuple(f"{prefix}{key}" for key in self.keys), self.transpose)

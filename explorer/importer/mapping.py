@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import operator
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +29,7 @@ from .block_weights import Taken
 from .exported_source import ExportedSource
 from .layers import PASS_THROUGH, arguments_from_attributes, layer_kind, pool_settings
 from .loading import Loaded
+from .node_text import class_path, describe, variable_of
 from .own_blocks import block_layer
 from .recognise import Recognised
 from .token_patterns import is_constant, map_pattern
@@ -71,6 +71,7 @@ MERGES: dict[Any, str] = {
     operator.mul: "Multiply", torch.mul: "Multiply", "mul": "Multiply",
     operator.sub: "Subtract", torch.sub: "Subtract", "sub": "Subtract",
 }
+ADDS = {operator.add, torch.add, "add"}
 RESHAPES = {torch.flatten, torch.reshape, "flatten", "view", "reshape"}
 MEANS = {torch.mean, "mean"}
 
@@ -152,6 +153,8 @@ class GraphMapper:
             slope = node.args[1] if len(node.args) > 1 else node.kwargs.get("negative_slope",
                                                                              0.01)
             self._add(node, "LeakyReLU", {"negative_slope": slope}, tensors)
+        elif key in ADDS and len(tensors) == 1 and _adds_zero(node):
+            self.ids[node] = self.ids[tensors[0]]  # sum()'s start: 0 + x is x
         elif key in MERGES and len(tensors) == 2 and len(node.args) == 2 and not node.kwargs:
             kind = MERGES[key]
             self._add(node, kind, {} if kind == "Subtract" else {"inputs": 2}, tensors)
@@ -361,42 +364,12 @@ class GraphMapper:
         return node_id
 
 
+def _adds_zero(node: fx.Node) -> bool:
+    """``0 + x`` or ``x + 0``: the number is a literal zero (not a flag or a tensor)."""
+    numbers = [a for a in node.args if not isinstance(a, fx.Node)]
+    return (len(node.args) == 2 and not node.kwargs and len(numbers) == 1
+            and type(numbers[0]) in (int, float) and bool(numbers[0] == 0))
+
+
 def _same_shape(a: TensorSpec | None, b: TensorSpec) -> bool:
     return a is not None and (a.shape, a.dtype) == (b.shape, b.dtype)
-
-
-def variable_of(node: fx.Node, source: ExportedSource) -> str:
-    """The variable of the exported forward whose statement made ``node`` ("" if none)."""
-    for match in _FRAME.finditer(node.stack_trace or ""):
-        variable = source.variable_at(match["file"], int(match["line"]))
-        if variable:
-            return variable
-    return ""
-
-
-_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
-
-
-def class_path(cls: type) -> str:
-    """Where a class is found: ``torch.nn.Conv2d`` rather than ``torch.nn.modules.conv.Conv2d``."""
-    if getattr(nn, cls.__name__, None) is cls:
-        return f"torch.nn.{cls.__name__}"
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def describe(node: fx.Node) -> str:
-    """A node as the user wrote it: ``torch.cat``, ``x.view``, ``self.block (SEBlock)``."""
-    if node.op == "call_module":
-        return f"self.{node.target}"
-    if node.op == "call_method":
-        return f"the tensor method .{node.target}()"
-    if node.op == "get_attr":
-        return f"the tensor self.{node.target}"
-    target = node.target
-    if target is operator.getitem:
-        return "indexing (x[...]) or unpacking several results"
-    name = getattr(target, "__name__", str(target))
-    module = getattr(target, "__module__", "") or ""
-    prefix = {"torch.nn.functional": "F.", "_operator": "operator "}.get(module, "torch.")
-    return f"{prefix}{name}"
-

@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections import Counter
 
 import torch
+import torch.fx as fx
 import torch.nn as nn
+from torch.fx.proxy import TraceError
 
 from explorer.compiler import BuildError, CompiledNetwork, build_model
 from explorer.graph import ArchitectureGraph, Project, TensorSpec
@@ -26,6 +28,7 @@ from explorer.graph.layout import layered_positions
 from .block_weights import take
 from .concrete_tracing import first_output, trace_with_values
 from .errors import ImportFailure
+from .export_tracing import trace_with_export
 from .exported_source import ExportedSource, read_exported
 from .folding import fold_blocks
 from .loading import Loaded, load, parse_input
@@ -108,25 +111,21 @@ def _trace_and_map(module: nn.Module, spec: TensorSpec, example: torch.Tensor, l
     recognised = recognised or {}
     keep = {name for name, part in module.named_modules()
             if name and _read_as_own_block(part, loaded)} | set(recognised)
+    exported = False  # torch.fx could not trace the network, torch.export could
     for _ in range(len(list(module.modules())) + 1):
         try:
-            try:
-                traced = trace(module, keep)
-            except TraceFailure as plain:
-                if plain.part:
-                    raise
-                traced = trace_with_values(module, keep, example, plain)
-                if CONCRETE_NOTE not in notes:
-                    notes.append(CONCRETE_NOTE)
+            traced, exported = _traced(module, keep, example, notes, exported)
         except TraceFailure as failure:
             if not failure.part:
                 raise ImportFailure(
-                    f"torch.fx cannot trace {type(module).__name__}: {failure.error}"
+                    f"{getattr(failure, 'tracer', 'torch.fx')} cannot trace "
+                    f"{type(module).__name__}: {failure.error}"
                     + (f" (at {failure.line})" if failure.line else "") + ".",
                     "Data-dependent control flow (an if or loop on tensor values) cannot be "
                     "traced; move it into a submodule, which is then kept whole.") from None
             notes.append(f"{failure.part} ({_class_name(module, failure.part)}) is kept whole: "
-                         f"torch.fx cannot trace into it ({_first_line(failure.error)}).")
+                         f"{getattr(failure, 'tracer', 'torch.fx')} cannot trace into it "
+                         f"({_first_line(failure.error)}).")
             keep.add(failure.part)
             continue
         propagate_shapes(traced, example)
@@ -151,6 +150,51 @@ def _trace_and_map(module: nn.Module, spec: TensorSpec, example: torch.Tensor, l
     raise ImportFailure("the network could not be taken apart into node kinds.")
 
 
+def _traced(module: nn.Module, keep: set[str], example: torch.Tensor, notes: list[str],
+            exported: bool) -> tuple[fx.GraphModule, bool]:
+    """torch.fx's graph (with the example's values where the code asks about its input), or
+    torch.export's where fx cannot trace (and ever after); TraceFailure where neither can,
+    naming the line that stops them."""
+    if not exported:
+        try:
+            try:
+                return trace(module, keep), False
+            except TraceFailure as plain:
+                if plain.part:
+                    raise
+                traced = trace_with_values(module, keep, example, plain)
+                if CONCRETE_NOTE not in notes:
+                    notes.append(CONCRETE_NOTE)
+                return traced, False
+        except TraceFailure as failure:
+            if isinstance(failure.error, ImportFailure):
+                raise  # a forward export cannot call either (a second input)
+            try:
+                traced = trace_with_export(module, keep, example)
+            except TraceFailure as export:
+                raise _blocking(failure, export, keep) from None
+            what = (f"{failure.part} ({_class_name(module, failure.part)})" if failure.part
+                    else type(module).__name__)
+            reason = _first_line(failure.error).split(". ")[0].rstrip(".")
+            notes.append(f"Traced with torch.export, as torch.fx cannot trace {what}: "
+                         f"{type(failure.error).__name__}: {reason[:120]}.")
+            return traced, True
+    return trace_with_export(module, keep, example), True
+
+
+def _blocking(fx_failure: TraceFailure, export: TraceFailure, keep: set[str]) -> TraceFailure:
+    """The failure to act on when neither tracer gets through: a part either cannot trace
+    (kept whole, after which one may), or what stops the top module: fx's reason,
+    unless fx stopped at code export got past (such as einops)."""
+    if fx_failure.part:
+        return fx_failure
+    if export.part and export.part not in keep:
+        return export
+    if isinstance(fx_failure.error, TraceError) or not export.line:
+        return fx_failure
+    return type(export)("", export.error, export.line)
+
+
 def _read_as_own_block(part: nn.Module, loaded: Loaded) -> bool:
     """One of the program's own blocks made with known arguments: read back exactly by
     ``own_blocks`` (dropout included, which no output check can see)."""
@@ -168,8 +212,8 @@ def _note_recognised(layers: list[Layer], recognised: dict[str, Recognised],
                                                   len(found) > 6 else "."))
     if any(la.derived for la in layers):
         notes.append("Some block weights are stored differently from the original (query, key "
-                     "and value stacked into one matrix, or a transposed projection): they are "
-                     "saved in the editor's layout only.")
+                     "and value stacked into one matrix, or a transposed projection): saving "
+                     "in the original's layout takes them apart again.")
 
 
 def _enclosing_part(node: object, keep: set[str]) -> str | None:
@@ -247,6 +291,8 @@ def _weights(project: Project, layers: list[Layer], module: nn.Module, notes: li
         for key, taken in layer.derived.items():
             if f"{name}.{key}" in wanted:
                 state[f"{name}.{key}"] = take(original, taken, wanted[f"{name}.{key}"].shape)
+                if taken.recipe is not None:  # t(...) or cat(...): saved back by its recipe
+                    project.weight_map[f"{name}.{key}"] = taken.recipe
     try:
         compiled.load_state_dict(state)
     except RuntimeError as error:
