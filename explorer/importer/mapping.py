@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import operator
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -301,13 +302,18 @@ class GraphMapper:
         else:
             raise Unmapped(node, f"{describe(node)} has no node kind")
 
-    def _name(self, node: fx.Node, module: str) -> str:
-        """A new layer's id: its submodule's name, or the fx node's. In a file this program
-        exported, the id each name stands for, and for an expression the variable set."""
+    def _name(self, node: fx.Node, module: str, kind: str) -> str:
+        """A new layer's id: its submodule's name, or the fx node's (``add_2``, ``cat``),
+        or for an index, which fx calls ``getitem_7``, the kind's (``select_token``). In a
+        file this program exported, the id each name stands for, and for an expression
+        the variable set."""
+        fallback = node.name
+        if node.target is operator.getitem:
+            fallback = re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower()
         if self.source is None:
-            return module or node.name
+            return module or fallback
         variable = module or variable_of(node, self.source)
-        return self.source.node_id(variable) if variable else node.name
+        return self.source.node_id(variable) if variable else fallback
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -348,7 +354,7 @@ class GraphMapper:
             note = (f"{module} is called more than once; each call is its own node now, and "
                     "their weights are no longer shared.")
         self.used_modules.add(module)
-        node_id = self._new_id(name or self._name(node, module))
+        node_id = self._new_id(name or self._name(node, module, kind))
         self.layers.append(Layer(node_id, kind, values, inputs, spec, module, note))
         self.ids[node], self.specs[node_id] = node_id, spec
 
