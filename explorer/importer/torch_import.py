@@ -118,13 +118,13 @@ def _trace_and_map(module: nn.Module, spec: TensorSpec, example: torch.Tensor, l
         except TraceFailure as failure:
             if not failure.part:
                 raise ImportFailure(
-                    f"{getattr(failure, 'tracer', 'torch.fx')} cannot trace "
+                    f"{failure.tracer} cannot trace "
                     f"{type(module).__name__}: {failure.error}"
                     + (f" (at {failure.line})" if failure.line else "") + ".",
                     "Data-dependent control flow (an if or loop on tensor values) cannot be "
                     "traced; move it into a submodule, which is then kept whole.") from None
             notes.append(f"{failure.part} ({_class_name(module, failure.part)}) is kept whole: "
-                         f"{getattr(failure, 'tracer', 'torch.fx')} cannot trace into it "
+                         f"{failure.tracer} cannot trace into it "
                          f"({_first_line(failure.error)}).")
             keep.add(failure.part)
             continue

@@ -34,6 +34,8 @@ _OUR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 class TraceFailure(Exception):
     """Tracing failed inside ``part`` (a qualified submodule name; "" for the top module)."""
 
+    tracer = "torch.fx"  # which tracer failed, as messages name it
+
     def __init__(self, part: str, error: BaseException, line: str) -> None:
         super().__init__(f"{part or 'the module'}: {error}")
         self.part, self.error, self.line = part, error, line
