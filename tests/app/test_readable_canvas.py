@@ -191,3 +191,19 @@ def test_a_block_longer_than_a_band_is_framed_band_by_band_around_its_own_nodes_
     for node_id, rect in body_rects(window).items():
         inside = frame.shape().intersects(frame.mapRectFromScene(rect))
         assert inside == (node_id in members), node_id
+
+
+def test_a_name_too_long_for_its_overview_box_shrinks_a_little_then_keeps_both_ends(qapp):
+    from PySide6.QtGui import QFontMetricsF
+
+    from explorer.app.canvas.node_item import _overview_name
+
+    def width(name: str, size: float) -> float:
+        font, shown = _overview_name(name, size, 10_000)
+        return QFontMetricsF(font).horizontalAdvance(shown)
+
+    full = width("linear_10", 12)
+    font, shown = _overview_name("linear_10", 12, full - 1)  # a hair too narrow
+    assert shown == "linear_10" and font.pixelSize() == 10
+    font, shown = _overview_name("linear_10", 12, full / 2)  # far too narrow
+    assert font.pixelSize() == 10 and shown.endswith("10") and "…" in shown

@@ -45,6 +45,18 @@ def _elide(text: str, font: QFont, width: float) -> str:
     return QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
 
 
+def _overview_name(name: str, size: float, width: float) -> tuple[QFont, str]:
+    """The font and text of a name in the overview: a size down to 5/6 of ``size`` if that
+    makes it fit, else shortened in the middle, so ``linear_10`` and ``linear_11`` stay
+    apart (``lin…_10``, not ``linear…``)."""
+    for pixels in sorted({max(1, round(size)), max(1, round(size * 5 / 6))}, reverse=True):
+        font = _font(pixels, bold=True)
+        metrics = QFontMetricsF(font)
+        if metrics.horizontalAdvance(name) <= width:
+            return font, name
+    return font, metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
+
+
 TITLE_PIXELS = 13
 SMALL_PIXELS = 11
 
@@ -273,13 +285,11 @@ class NodeItem(HoverItem):
             painter.drawPixmap(QRectF(rect.center().x() - side / 2, rect.top() + 7, side, side),
                                kind_pixmap(self.kind.name), QRectF(0, 0, 64, 64))
         if name_height:
-            font = _font(max(1, round(name_height * 0.8)), bold=True)
-            painter.setFont(font)
-            painter.setPen(t.text)
             text_rect = QRectF(rect.left() + 4, rect.bottom() - name_height - 4,
                                rect.width() - 8, name_height)
-            name = QFontMetricsF(font).elidedText(self.short_title, Qt.TextElideMode.ElideRight,
-                                                  text_rect.width())
+            font, name = _overview_name(self.short_title, name_height * 0.8, text_rect.width())
+            painter.setFont(font)
+            painter.setPen(t.text)
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, name)
 
     def _paint_header(self, painter: QPainter, t: theme.CanvasTheme) -> None:
