@@ -2,9 +2,9 @@
 
 Each demonstration is opened from the Classroom menu, run to the end with its
 own settings (real training: this takes a while) and its experiment window
-photographed as ``demo_<name>.png``; then presentation mode is photographed
-after a short run of the vanishing-gradients network as ``presentation.png``.
-Run it under a virtual display, e.g.
+photographed as ``demo_<name>.png``. (Presentation mode is photographed at
+three projector sizes by its layout test: ``EXPLORER_PRESENTATION_SHOTS=DIR
+pytest tests/app/classroom/test_presentation_sizes.py``.) Run it under a virtual display, e.g.
 ``xvfb-run -a -s '-screen 0 1600x1000x24' python -m explorer.app.demo_screenshots DIR``.
 Give it names after OUTDIR to photograph only those demonstrations.
 """
@@ -64,33 +64,6 @@ def _demo_shot(app: QApplication, window, name: str, out: Path) -> Path:
     return path
 
 
-def _presentation_shot(app: QApplication, window, out: Path) -> Path:
-    """The vanishing-gradients demonstration's plain network, trained while presenting."""
-    from explorer.graph.demos import demo
-    from explorer.graph.experiments import shared
-
-    from .training.settings_edit import change_settings
-
-    lesson = demo("vanishing_gradients")
-    doc = window.document
-    doc.replace(shared(lesson.variants[0], lesson.settings))
-    change_settings(doc, log_every=5)
-    doc.undo_stack.setClean()
-    window.classroom.presentation.set_active(True)
-    _settle(app)
-    window.training.train()
-    session = window.training.session
-    _wait(app, lambda: session.state == "ended", DEMO_WAIT_SECONDS)
-    window.view.fit()
-    _settle(app)
-    path = out / "presentation.png"
-    window.grab().save(str(path))
-    print(f"wrote {path}", flush=True)
-    window.classroom.presentation.set_active(False)
-    _settle(app)
-    return path
-
-
 def make_demo_screenshots(out: Path, names: list[str] | None = None) -> list[Path]:
     from .application import create_application, create_window
 
@@ -105,8 +78,6 @@ def make_demo_screenshots(out: Path, names: list[str] | None = None) -> list[Pat
     window.show()
     _settle(app)
     shots = [_demo_shot(app, window, name, out) for name in (names or list(DEMOS))]
-    if not names:
-        shots.append(_presentation_shot(app, window, out))
     window.document.undo_stack.setClean()
     window.close()
     return shots
