@@ -151,3 +151,27 @@ def test_a_drawing_failure_never_breaks_the_graph_and_heals(qtbot, monkeypatch):
     qtbot.waitUntil(lambda: scene.nodes["relu_1"].node.label == "activation", timeout=2000)
     assert set(scene.nodes) == set(graph.node_ids())
     scene.detach()
+
+
+def test_after_an_edit_the_canvas_shows_the_new_shapes_and_leaves_the_rest_alone(window):
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.graph import AddNode, Connect, SetParams
+
+    doc = window.document
+    doc.replace(recipes.mlp(depth=2))
+    QApplication.processEvents()
+    scene = window.scene
+    before = {node_id: item.report for node_id, item in scene.nodes.items()}
+    doc.push(SetParams("linear_2", {"out_features": 48}))
+    QApplication.processEvents()
+    changed = {n for n, item in scene.nodes.items() if item.report is not before[n]}
+    assert "linear_2" in changed and "linear_1" not in changed  # upstream kept its report
+    assert all(scene.nodes[n].report == doc.result.reports[n] for n in scene.nodes)
+    wire = scene.wires[doc.graph.out_edges("linear_2")[0]]
+    assert wire.shape_text == str(doc.result.spec("linear_2")) and "48" in wire.shape_text
+    doc.push(AddNode("Dropout", node_id="drop"))
+    doc.push(Connect(Edge("linear_1", "drop", "in")))  # from a node the check leaves alone
+    QApplication.processEvents()
+    new = scene.wires[Edge("linear_1", "drop", "in")]
+    assert new.shape_text == str(doc.result.spec("linear_1")) != ""
