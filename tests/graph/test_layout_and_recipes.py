@@ -127,3 +127,31 @@ def test_resnet_has_6n_plus_2_weight_layers():
         assert convs + linears == 6 * n + 2
         residual = check_graph(recipes.resnet_cifar(n=n).graph)
         assert residual.ok
+
+
+def _measured(positions, aspect, column, row):
+    """How large positions show in a frame ``aspect`` wide and 1 high, from the positions."""
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    return min(aspect / (max(xs) - min(xs) + column), 1 / (max(ys) - min(ys) + row))
+
+
+@pytest.mark.parametrize("network", ["chain", "densenet", "resnet_stages"])
+def test_a_fold_is_sized_without_placing_its_nodes_exactly_as_placing_them_would(network):
+    from explorer.graph.layout import COLUMN_WIDTH, ROW_HEIGHT, _columns, _fold, _sizes
+    from explorer.graph.zoo import densenet121, resnet18
+
+    if network == "chain":
+        graph = recipes.residual_chain(120, width=8)
+    elif network == "densenet":  # expanded blocks wider than most bands
+        graph = densenet121().graph
+        for block in [n.id for n in graph.nodes() if n.kind == "DenseBlock"][:2]:
+            ExpandBlock(block).apply(graph)
+    else:
+        graph = resnet18().graph  # stages kept on a band where they fit
+    layers = _columns(graph)
+    sizes = _sizes(layers, 1.6, COLUMN_WIDTH, ROW_HEIGHT)
+    assert set(sizes) == set(range(1, len(layers.columns) + 1))
+    for wrap, size in sizes.items():
+        placed = _fold(layers, COLUMN_WIDTH, ROW_HEIGHT, wrap)
+        assert size == pytest.approx(_measured(placed, 1.6, COLUMN_WIDTH, ROW_HEIGHT), rel=1e-12)
