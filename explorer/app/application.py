@@ -140,7 +140,7 @@ def run(path: str | None = None) -> int:
     if path is not None:
         window.files.load_path(Path(path))
     window.show()
-    QTimer.singleShot(200, lambda: window.files.offer_recovery(folder))
+    QTimer.singleShot(200, window, lambda: window.files.offer_recovery(folder))
     prepare_runs_later(window)
     try:
         return app.exec()

@@ -79,7 +79,7 @@ class ExamplesGallery(QDialog):
         self.resize(1040, 640)
         self.list.setCurrentRow(0)
         self._next = 0
-        QTimer.singleShot(0, self._draw_next)  # pictures appear one by one, never blocking
+        QTimer.singleShot(0, self, self._draw_next)  # pictures appear one by one, never blocking
 
     def _draw_next(self) -> None:
         if self._next >= len(self.examples):
@@ -91,7 +91,7 @@ class ExamplesGallery(QDialog):
             picture = None  # the item keeps its blank picture; opening says why
         if picture is not None:
             self.list.item(index).setIcon(picture)
-        QTimer.singleShot(0, self._draw_next)
+        QTimer.singleShot(0, self, self._draw_next)  # (with the dialog as context: never after it)
 
     def thumbnails_done(self) -> bool:
         return self._next >= len(self.examples)

@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self.files.open_default()
         self.resize(1400, 860)
-        QTimer.singleShot(0, self.view.show_opened)
+        QTimer.singleShot(0, self.view, self.view.show_opened)
 
     def _make_panels(self) -> None:
         """The palette, inspector, problems list and undo history, in their docks."""
@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
 
     def _project_replaced(self) -> None:
         self._update_title()
-        QTimer.singleShot(0, self.view.show_opened)
+        QTimer.singleShot(0, self.view, self.view.show_opened)
 
     def _update_title(self, *args: object) -> None:
         self.setWindowTitle(f"{self.document.display_name}[*] — {APP_TITLE}")

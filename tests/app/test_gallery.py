@@ -57,3 +57,15 @@ def test_the_model_zoo_opens_resnet18_with_its_published_count(window, qtbot):
     assert [n for n in graph.node_ids() if graph.node(n).kind == "ResidualConv"] == [
         f"layer{stage}_{i}" for stage in range(1, 5) for i in range(2)]  # blocks collapsed
     assert check_graph(graph).total_params == 11_689_512
+
+
+def test_a_gallery_closed_before_its_pictures_are_drawn_stops_drawing_them(window, qtbot):
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    gallery = ExamplesGallery(window)
+    gallery.deleteLater()  # the user closed it at once (a dialog run with exec() is deleted)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    for _ in range(5):  # its pending picture would have come now; pytest-qt fails on errors
+        QApplication.processEvents()
+    qtbot.wait(20)

@@ -126,7 +126,7 @@ class GraphScene(QGraphicsScene):
                 sys.excepthook(*sys.exc_info())
                 if not self._rebuild_pending:
                     self._rebuild_pending = True
-                    QTimer.singleShot(0, self._rebuild)
+                    QTimer.singleShot(0, self, self._rebuild)
         return guarded
 
     def _rebuild(self) -> None:

@@ -168,7 +168,7 @@ class LesionPanel(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        QTimer.singleShot(0, self._label_rows)
+        QTimer.singleShot(0, self, self._label_rows)
 
     def restyle(self) -> None:
         self.graphics.setBackground(background())

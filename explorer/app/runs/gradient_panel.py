@@ -222,7 +222,7 @@ class GradientFlowPanel(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        QTimer.singleShot(0, self._relabel_if_resized)
+        QTimer.singleShot(0, self, self._relabel_if_resized)
 
     def _relabel_if_resized(self) -> None:
         if self.rows and self.bars_plot.vb.height() != self._labelled_height:

@@ -37,7 +37,7 @@ class LazyPanel(QWidget, Generic[ContentT]):
     def set_on_screen(self, on: bool) -> None:
         self.on_screen = on
         if on:  # a moment later, and only if still there: a window being set up flickers
-            QTimer.singleShot(0, self._shown)
+            QTimer.singleShot(0, self, self._shown)
 
     def _shown(self) -> None:
         if not self.on_screen:
