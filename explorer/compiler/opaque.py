@@ -57,7 +57,8 @@ class ImportedSpec(ModuleSpec):
             raise BuildError(
                 f"{self.ctor}({_arguments(self.kwargs)}) failed: "
                 f"{type(error).__name__}: {error}",
-                hint="Import the network again so its constructor arguments are recorded.",
+                hint="Give the arguments it needs as a JSON object in its init_args "
+                     "(the inspector), e.g. {\"channels\": 64}.",
             ) from None
         return module
 

@@ -3,9 +3,10 @@
 ``PATH.py:Name`` loads that one file (never anything else the user did not
 name) and ``package.module:factory`` imports that module; ``Name`` may be a
 module class (called with no arguments) or a function that returns a module.
-While it runs, the ``__init__`` of every class defined there is wrapped to
-record the arguments each instance was made with, so a part kept whole
-(an opaque ``Module`` node) can be made again from its class.
+While it runs, the ``__init__`` of every module class defined there, or in a
+library other than torch, is wrapped to record the arguments each instance
+was made with, so a part kept whole (an opaque ``Module`` node) can be made
+again from its class.
 """
 
 from __future__ import annotations
@@ -165,17 +166,46 @@ def _import_module(name: str) -> ModuleType:
 
 @contextmanager
 def _recording(module: ModuleType, loaded: Loaded) -> Iterator[None]:
-    """Wrap ``__init__`` of the module classes defined in ``module`` while the factory runs."""
-    classes = [c for c in vars(module).values() if isinstance(c, type)
-               and issubclass(c, nn.Module) and c.__module__ == module.__name__]
-    originals = {c: vars(c)["__init__"] for c in classes if "__init__" in vars(c)}
-    for cls, original in originals.items():
-        cls.__init__ = _recorder(cls, original, loaded)  # type: ignore[method-assign]
+    """Wrap ``__init__`` of the module classes made while the factory runs: those defined in
+    ``module`` and those of the libraries it uses (einops' ``Rearrange``, say)."""
+    originals: dict[type, Callable] = {}
+    for cls in _recorded_classes(module):
+        original = vars(cls)["__init__"]
+        try:
+            cls.__init__ = _recorder(cls, original, loaded)  # type: ignore[misc]
+        except (TypeError, ValueError):  # no signature to read, or a class that cannot change
+            continue
+        originals[cls] = original
     try:
         yield
     finally:
         for cls, original in originals.items():
-            cls.__init__ = original  # type: ignore[method-assign]
+            cls.__init__ = original  # type: ignore[misc]
+
+
+_UNWRAPPED_PACKAGES = {"torch", "explorer", "builtins"}  # packages whose classes are not wrapped
+
+
+def _recorded_classes(module: ModuleType) -> list[type]:
+    """The classes whose ``__init__`` makes module objects: those defined in ``module`` or in
+    a library loaded so far (a mixin's, where a module class inherits its ``__init__``, as
+    einops' ``Rearrange`` does). Not torch's layers (read back from their attributes) nor
+    this program's (its blocks are read by ``own_blocks``, from the user's file)."""
+    owners: dict[type, None] = {}
+    seen: set[type] = set()
+    todo: list[type] = [nn.Module]
+    while todo:
+        subclasses: list[type] = todo.pop().__subclasses__()
+        for cls in subclasses:
+            if cls in seen:
+                continue
+            seen.add(cls)
+            todo.append(cls)
+            owner = next(c for c in cls.__mro__ if "__init__" in vars(c))
+            home = (owner.__module__ or "").split(".")[0]
+            if owner.__module__ == module.__name__ or home not in _UNWRAPPED_PACKAGES:
+                owners[owner] = None
+    return list(owners)
 
 
 def _recorder(cls: type, original: Callable, loaded: Loaded) -> Callable:

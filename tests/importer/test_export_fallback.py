@@ -362,3 +362,38 @@ def test_sum_of_branches_adds_nothing_for_its_start_value():
                                "ClassificationOutput"]
     assert largest_difference(imported, module, TensorSpec((6,))) <= 1e-5
     assert not exported_note(imported)  # plain fx traced it
+
+
+PATCHES_AS_ROWS = '''
+import torch
+import torch.nn as nn
+from einops.layers.torch import Rearrange
+
+
+class PatchViT(nn.Module):
+    """lucidrains' way in: patches cut by einops into rows, then a Linear."""
+
+    def __init__(self, patch=4, dim=16, classes=5):
+        super().__init__()
+        self.to_patch_embedding = nn.Sequential(
+            Rearrange("b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=patch, p2=patch),
+            nn.Linear(patch * patch * 3, dim))
+        self.head = nn.Linear(dim, classes)
+
+    def forward(self, img):
+        return self.head(self.to_patch_embedding(img).mean(1))
+'''
+
+
+def test_a_library_layer_kept_whole_is_made_again_with_the_arguments_it_was_given(tmp_path):
+    path = tmp_path / "patch_vit.py"
+    path.write_text(PATCHES_AS_ROWS)
+    imported = torch_import.import_torch(f"{path}:PatchViT", "3x16x16")
+    graph = imported.project.graph
+    [kept] = [n for n in graph.nodes() if n.kind == "Module"]
+    assert graph.params_of(kept.id)["class_path"] == "einops.layers.torch.Rearrange"
+    assert '"p1": 4' in graph.params_of(kept.id)["init_args"]  # recorded, so it builds
+    assert any("agree" in note for note in imported.notes), imported.notes
+    model = build_model(graph).eval()
+    model.load_state_dict(imported.state_dict)
+    assert model(torch.randn(2, 3, 16, 16)).shape == (2, 5)
