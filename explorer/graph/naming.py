@@ -40,6 +40,9 @@ RESERVED = frozenset(
         "register_state_dict_pre_hook", "requires_grad_", "set_extra_state", "set_submodule",
         "share_memory", "state_dict", "to", "to_empty", "train", "training", "xpu", "zero_grad",
     }
+    # Hugging Face transformers adds this to nn.Module itself once one of its models is made
+    # (an import of one, say): a layer of that name would hide it
+    | {"smart_apply"}
 )
 
 _NOT_WORD = re.compile(r"[^0-9A-Za-z]+")  # runs of anything else (underscores too) -> "_"
