@@ -25,6 +25,7 @@ from explorer.importer import torch_import
 from explorer.importer.export_tracing import trace_with_export
 from explorer.importer.torch_import import import_module
 from explorer.importer.tracing import TraceFailure, trace
+from tests.importer.checks import kinds, largest_difference
 
 
 class EinopsViT(nn.Module):
@@ -198,18 +199,6 @@ def form(traced):
     index = {node: i for i, node in enumerate(traced.graph.nodes)}
     return [(node.op, node.target, fx.node.map_arg(node.args, index.__getitem__))
             for node in traced.graph.nodes]
-
-
-def kinds(imported):
-    return [node.kind for node in imported.project.graph.nodes()]
-
-
-def largest_difference(imported, module, spec):
-    model = build_model(imported.project.graph).eval()
-    model.load_state_dict(imported.state_dict)
-    x = torch.randn(3, *spec.shape)
-    with torch.no_grad():
-        return (model(x) - module.eval()(x)).abs().max().item()
 
 
 def exported_note(imported):

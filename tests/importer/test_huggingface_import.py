@@ -9,10 +9,10 @@ import pytest
 import torch
 import torch.nn as nn
 
-from explorer.compiler import build_model
 from explorer.graph import TensorSpec
 from explorer.importer.errors import ImportFailure
-from explorer.importer.torch_import import example_input, import_module
+from explorer.importer.torch_import import import_module
+from tests.importer.checks import kinds, largest_difference
 
 transformers = pytest.importorskip("transformers")
 
@@ -21,17 +21,7 @@ TOKENS = TensorSpec((12,), "long", vocab=100)
 
 
 def difference(imported, network: nn.Module, spec: TensorSpec) -> float:
-    model = build_model(imported.project.graph).eval()
-    model.load_state_dict(imported.state_dict)
-    x = example_input(spec, seed=11, batch=3)
-    with torch.no_grad():
-        want, got = network(x).logits, model(x)
-    assert want.shape == got.shape
-    return float((want - got).abs().max())
-
-
-def kinds(imported) -> list[str]:
-    return [node.kind for node in imported.project.graph.nodes()]
+    return largest_difference(imported, network, spec, seed=11, output=lambda out: out.logits)
 
 
 def test_vit_for_image_classification():

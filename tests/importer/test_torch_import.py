@@ -13,6 +13,7 @@ from explorer.graph.project import dumps, loads
 from explorer.importer.errors import ImportFailure
 from explorer.importer.loading import load
 from explorer.importer.torch_import import example_input, import_module, import_torch
+from tests.importer.checks import kinds
 
 NETS = Path(__file__).with_name("nets_for_import.py")
 TOLERANCE = 1e-5
@@ -37,10 +38,6 @@ def outputs_agree(imported, reference: torch.nn.Module, seed: int = 3) -> float:
         difference = (model(x) - reference.eval()(x)).abs().max().item()
     assert difference <= TOLERANCE
     return difference
-
-
-def kinds(imported) -> list[str]:
-    return [node.kind for node in imported.project.graph.nodes()]
 
 
 def test_an_mlp_becomes_linear_layers_with_the_same_weights():

@@ -5,24 +5,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from explorer.compiler import build_model
 from explorer.export.original_weights import to_original_layout
 from explorer.graph import TensorSpec, check_graph
-from explorer.importer.torch_import import example_input, import_module
+from explorer.importer.torch_import import import_module
+from tests.importer.checks import largest_difference
 from tests.zoo import reference_transformers as tfs
 
 IMAGE = TensorSpec((3, 32, 32))
 TOKENS = TensorSpec((12,), "long", vocab=100)
-
-
-def largest_difference(imported, original: nn.Module, spec: TensorSpec) -> float:
-    model = build_model(imported.project.graph).eval()
-    model.load_state_dict(imported.state_dict)
-    x = example_input(spec, seed=7)
-    with torch.no_grad():
-        want, got = original(x), model(x)
-    assert want.shape == got.shape and want.abs().max() > 0.1  # a real output, not all zeros
-    return float((want - got).abs().max())
 
 
 def chain(imported) -> list[tuple[str, str]]:
