@@ -17,7 +17,7 @@ def port_point(view: CanvasView, node_id: str, port: str = "out") -> QPoint:
     item = view.graph_scene.nodes[node_id]
     port_item = item.output if port == "out" else item.inputs[port]
     assert port_item is not None
-    return to_view(view, port_item.scenePos())
+    return to_view(view, port_item.anchor())
 
 
 def node_point(view: CanvasView, node_id: str) -> QPoint:

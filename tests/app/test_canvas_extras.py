@@ -161,7 +161,7 @@ def test_moving_a_node_keeps_its_wires_attached_while_dragging(window):
     QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
     QTest.mouseMove(viewport, start + QPoint(20, 60))
     QTest.mouseMove(viewport, start + QPoint(40, 120))
-    assert wire.path().pointAtPercent(1.0) == item.inputs["in"].scenePos()
+    assert wire.path().pointAtPercent(1.0) == item.inputs["in"].anchor()
     assert scene.moved_positions()  # not in the model until the drop
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                        start + QPoint(40, 120))
@@ -173,7 +173,7 @@ def test_escape_cancels_a_wire_being_drawn(window):
     graph = show(window, recipes.mlp(depth=1))
     view = window.view
     edges = set(graph.edges())
-    start = view.mapFromScene(window.scene.nodes["linear_1"].output.scenePos())
+    start = view.mapFromScene(window.scene.nodes["linear_1"].output.anchor())
     viewport = view.viewport()
     QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
     QTest.mouseMove(viewport, start + QPoint(60, 80))

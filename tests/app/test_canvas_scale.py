@@ -156,7 +156,7 @@ def test_dragging_selected_nodes_drags_the_wires_of_each(window, qtbot):
     for node_id in ("relu_2", "linear_2"):
         node = scene.nodes[node_id]
         wire = scene.wires[window.document.graph.in_edges(node_id)[0]]
-        assert wire.path().pointAtPercent(1.0) == node.inputs["in"].scenePos()
+        assert wire.path().pointAtPercent(1.0) == node.inputs["in"].anchor()
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                        start + QPoint(60, 160))
 

@@ -47,7 +47,7 @@ def test_hovering_a_port_lights_it_and_shows_what_it_is(window):
     assert view.viewport().cursor().shape() == Qt.CursorShape.CrossCursor
     ring = QPoint(centre.x() - 7, centre.y())  # the ring grows from 6 to 8 units
     assert view.viewport().grab().toImage().pixelColor(ring) != plain.pixelColor(ring)
-    assert "linear_1: input 'in'" in port.toolTip()
+    assert "linear_1: input 'in'" in node.toolTip()  # the node shows the port's tooltip
     QTest.mouseMove(view.viewport(), away)
     assert not port.hovered
 

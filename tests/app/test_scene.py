@@ -55,7 +55,7 @@ def test_moves_in_the_model_move_items_and_their_wires(scene):
     assert scene.nodes["relu_1"].pos().toTuple() == (500, 300)
     after = wire.path().pointAtPercent(1.0)
     assert after != before
-    assert after == scene.nodes["relu_1"].inputs["in"].scenePos()
+    assert after == scene.nodes["relu_1"].inputs["in"].anchor()
     assert scene.moved_positions() == {}  # the item is where the model says
 
 

@@ -43,13 +43,13 @@ def test_a_collapsed_stage_is_one_box_wired_in_place_of_its_hidden_nodes(qtbot):
         out = graph.out_edges("layer4_2")[0]
         assert scene.wires[out].source is scene.stage_layer.boxes["layer4"].output
         assert scene.wires[out].target is scene.nodes["avgpool"].inputs["in"]
-        assert scene.port_at(box.input.scenePos()) is None  # its ports start no wires
+        assert scene.port_at(box.input.anchor()) is None  # its ports start no wires
         before = box.pos()
         for i in range(6):  # moving its hidden nodes moves the box, and its wires follow
             x, y = graph.node(f"layer3_{i}").position
             graph.move(f"layer3_{i}", x + 300, y + 200)
         assert box.pos() == before + QPointF(300, 200)
-        assert scene.wires[into].path().pointAtPercent(1.0) == box.input.scenePos()
+        assert scene.wires[into].path().pointAtPercent(1.0) == box.input.anchor()
     finally:
         scene.detach()
 

@@ -96,7 +96,7 @@ def test_canvas_tooltips_show_ids_and_labels_as_written(qtbot):
     try:
         ports = scene.nodes[MARKUP].ports()
         tips = {"wire": next(iter(scene.wires.values())).toolTip(),
-                "port": ports[0].toolTip(), "frame": scene.frames["res"].toolTip()}
+                "port": ports[0].tooltip_text(), "frame": scene.frames["res"].toolTip()}
         for where, tip in tips.items():
             assert escaped(MARKUP) in tip and "<img" not in tip, where
     finally:

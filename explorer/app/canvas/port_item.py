@@ -65,8 +65,6 @@ class Port:
         """Where wires attach: the centre, in scene coordinates."""
         return self.owner.mapToScene(self._pos)
 
-    scenePos = anchor  # the name Qt's items use, for code that treats a port like one
-
     def hit_rect(self) -> QRectF:
         """The square (in the owner's coordinates) the mouse finds the port in."""
         side = 2 * HIT_HALF_SIZE
@@ -75,9 +73,6 @@ class Port:
     def tooltip_text(self) -> str:
         side = "output" if self.is_output else f"input {self.name!r}"
         return tooltip(f"{self.node_id}: {side}. Drag from here to wire it.")
-
-    def toolTip(self) -> str:  # what the owner shows while the mouse is on the port
-        return self.tooltip_text()
 
     def set_connected(self, connected: bool) -> None:
         if connected != self.connected:
