@@ -70,8 +70,9 @@ def test_a_class_that_cannot_be_imported_is_a_clear_build_error():
         build_model(module_graph(class_path="no_such_package_here.Thing"))
     with pytest.raises(BuildError, match=r"torch\.nn has no class Nothing"):
         build_model(module_graph(class_path="torch.nn.Nothing"))
-    with pytest.raises(BuildError, match=r"torch.nn.PReLU\(colour=1\) failed: TypeError"):
+    with pytest.raises(BuildError, match=r"torch.nn.PReLU\(colour=1\) failed: TypeError") as error:
         build_model(module_graph(init_args='{"colour": 1}'))
+    assert "init_args" in error.value.hint  # says where to give the arguments it needs
 
 
 def test_exported_code_imports_and_calls_the_class():
