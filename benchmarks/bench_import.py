@@ -2,11 +2,16 @@
 
     .venv/bin/python benchmarks/bench_import.py            # every network
     .venv/bin/python benchmarks/bench_import.py vit gpt2   # some of them
+    .venv/bin/python benchmarks/bench_import.py --export resnet18   # through torch.export
 
 For each it prints the seconds the import took, the number of nodes, how many
 are opaque ``Module`` nodes, the blocks folded, and the largest difference
 between the original's output and the imported graph's on a random input
 (float32, weights copied over). docs/importing.md quotes these figures.
+
+``--export`` imports as if torch.fx could not trace the networks, so each one
+goes through the torch.export fallback (``export_tracing``): what that path
+costs next to fx's, for the same graph.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ import torch.nn as nn
 
 from explorer.compiler import build_model
 from explorer.graph import TensorSpec
+from explorer.importer import torch_import
 from explorer.importer.torch_import import example_input, import_module
+from explorer.importer.tracing import TraceFailure
 from tests.zoo import reference_cnns as cnns
 from tests.zoo import reference_transformers as tfs
 
@@ -88,7 +95,14 @@ def figures(name: str) -> str:
             f"max diff {difference:.1e}  ({blocks or 'no blocks'})")
 
 
+def _fx_cannot_trace(*_: object) -> None:
+    raise TraceFailure("", RuntimeError("torch.fx is not used (--export)"), "")
+
+
 def main(names: list[str]) -> None:
+    if "--export" in names:
+        names = [n for n in names if n != "--export"]
+        torch_import.trace = torch_import.trace_with_values = _fx_cannot_trace  # type: ignore
     torch.set_num_threads(1)
     import_module(nn.Sequential(nn.Linear(2, 2)), TensorSpec((2,)))  # torch's first-use imports
     for name in names or list(NETWORKS):
