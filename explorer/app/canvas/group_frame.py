@@ -49,16 +49,16 @@ class GroupFrame(QGraphicsItem):
         rects = [r.adjusted(-PADDING, -PADDING, PADDING, PADDING) for r in bands(member_rects)]
         if rects:
             rects[-1].adjust(0, 0, 0, LABEL_HEIGHT)  # room for the label, under the last
+        if rects == self.band_rects:
+            return  # (a drag moves a member within its band: the outline stays)
         path = QPainterPath()
         for r in rects:
             outline = QPainterPath()
             outline.addRoundedRect(r, CORNER, CORNER)
             path = path.united(outline)
-        rect = path.boundingRect()
-        if rect != self._rect or len(rects) != len(self.band_rects):
-            self.prepareGeometryChange()
-            self._rect, self._path, self.band_rects = rect, path, rects
-            self.update()
+        self.prepareGeometryChange()
+        self._rect, self._path, self.band_rects = path.boundingRect(), path, rects
+        self.update()
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-2, -2, 2, 2)
