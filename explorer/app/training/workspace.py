@@ -142,9 +142,9 @@ class TrainingWorkspace(QObject):
         history.restore_requested.connect(self._restore)
         history.export_requested.connect(self._export)
         history.message.connect(lambda text, problem: self.notices.show_message(text, problem))
-        session = self.session
-        if session is not None and session.run_dir is not None and session.active:
-            history.busy_paths.add(session.run_dir)
+        for busy in (self.session, self.processes.session if self.processes else None):
+            if busy is not None and busy.run_dir is not None and busy.active:
+                history.busy_paths.add(Path(busy.run_dir))  # not opened, nor deleted, mid-run
         history.reload()
         return history
 
@@ -200,19 +200,24 @@ class TrainingWorkspace(QObject):
         """The run a study is about: the finished run on show, else the one picked in the
         run history, else the editor's last run (None if there is no finished run)."""
         session = self.session
-        ended_dir = session.run_dir if session is not None and session.state == "ended" else None
-        name = session.plan.name if session is not None and session.plan else ""
-        if session is not None and ended_dir and self.showing is session.buffers:
-            return Path(ended_dir), name
+        if session is not None and session.state == "ended" and session.run_dir is not None \
+                and self.showing is session.buffers:
+            return Path(session.run_dir), session.plan.name if session.plan else ""
         history = self.history
         if history is not None:
             summary = history.selected_summary()
             if (summary is not None and summary.path not in history.busy_paths
                     and summary.status != "running"):
                 return summary.path, summary.name
-        if ended_dir:
-            return Path(ended_dir), name
-        return None
+        return self._last_ended_run()
+
+    def _last_ended_run(self) -> tuple[Path, str] | None:
+        """The editor's last finished run, in one process or several (the later folder)."""
+        sessions = (self.session, self.processes.session if self.processes else None)
+        ended = [(Path(s.run_dir), s.plan.name if s.plan else "") for s in sessions
+                 if s is not None and s.state == "ended" and s.run_dir is not None
+                 and Path(s.run_dir).is_dir()]
+        return max(ended, key=lambda run: run[0].stat().st_mtime, default=None)
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -305,11 +310,11 @@ class TrainingWorkspace(QObject):
     def _project_replaced(self) -> None:
         """Another project is shown: panels and progress no longer show the last one's run.
         A run still going keeps its panels (they are named after it) until it ends."""
-        session = self.session
-        several = self.processes.session if self.processes is not None else None
-        if (session is not None and not session.forget()) or (several is not None
-                                                                and not several.forget()):
+        if self.run_active():
             return
+        for session in (self.session, self.processes.session if self.processes else None):
+            if session is not None:
+                session.forget()
         if self.presenter is not None:
             self.presenter.frame = None
         if self.showing is not None:  # at start-up nothing is shown: numpy need not load yet

@@ -105,6 +105,11 @@ def test_stop_ends_the_processes(trainer, qtbot):
     qtbot.waitUntil(lambda: workspace.controls.progress.value() > 0, timeout=RUN_TIMEOUT_MS)
     assert several.state == "running" and "Training in 2 processes on the CPU" in \
         workspace.controls.status_text
+    assert several.run_dir in workspace._build_history().busy_paths  # a history opened now
+    project = workspace.document.project
+    workspace.document.replace(recipes.mlp(2, 8, device="cpu"))  # the run goes on, and says so
+    assert "Training in 2 processes" in workspace.controls.status_text
+    workspace.document.replace(project)
     workspace.actions["stop"].trigger()
     assert several.state == "stopping" and not workspace.actions["stop"].isEnabled()
     qtbot.waitUntil(lambda: several.state == "ended", timeout=RUN_TIMEOUT_MS)
@@ -112,6 +117,7 @@ def test_stop_ends_the_processes(trainer, qtbot):
     assert several._shared.run._process.poll() is not None  # torchrun, and its processes, ended
     (run,) = list_runs(workspace.history.runs_dir)
     assert run.status == "stopped"
+    assert workspace.finished_run() == (several.run_dir, several.plan.name)  # what a study reads
 
 
 def test_a_failed_run_shows_its_one_line_reason(trainer, qtbot, monkeypatch):
