@@ -291,6 +291,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     only = set(filter(None, args.only.split(",")))
     cases = [c for c in (*CASES, *SWEEPS) if (not only or c.name in only)
              and (c.main or not args.main_data) and (not args.data or c.data == args.data)]
+    if not cases:  # a misspelt name would print an empty table that "holds"
+        every = (*CASES, *SWEEPS)
+        parser.error(f"no demonstration matches --only {args.only!r} --data {args.data!r}; "
+                     f"demonstrations: {', '.join(sorted({c.name for c in every}))}; "
+                     f"data sets: {', '.join(sorted({c.data for c in every}))}")
     rows, all_hold, started = [], True, time.perf_counter()
     for case in cases:
         figures = []

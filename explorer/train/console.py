@@ -104,10 +104,10 @@ def run_train(args: argparse.Namespace) -> int:
 
     nproc = getattr(args, "nproc", 1)
     threads = args.threads
-    if nproc > 1:  # the threads are shared out among the processes
-        from .cores import default_threads
+    if nproc > 1:
+        from .cores import threads_per_process
 
-        threads = max(1, (threads or default_threads()) // nproc)
+        threads = threads_per_process(threads, nproc)
     try:
         plan = plan_run(project, threads=threads, **overrides_from(args))
         if nproc > 1:

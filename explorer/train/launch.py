@@ -136,15 +136,17 @@ class ProcessesRun:
             while self._process.poll() is None and not self._stop.is_set():
                 reader.join(0.1)
         except KeyboardInterrupt:
-            self._end_processes()
-            return self._finish("stopped", f"Interrupted at step {self.step}; the processes "
-                                "were ended, so their weights were not saved.")
+            return self._stopped("Interrupted")
         if self._process.poll() is None:  # stop() asked, and the processes still run
-            self._end_processes()
-            return self._finish("stopped", f"Stopped at step {self.step}; the processes were "
-                                "ended, so their weights were not saved.")
+            return self._stopped("Stopped")
         reader.join(1.0)
         return self._conclude(self._process.returncode)
+
+    def _stopped(self, how: str) -> ProcessesEnded:
+        """End the processes before the run's end (Ctrl-C or Stop): it ends stopped."""
+        self._end_processes()
+        return self._finish("stopped", f"{how} at step {self.step}; the processes were ended, "
+                            "so their weights were not saved.")
 
     def stop(self) -> None:
         """Ask ``follow`` (on another thread: the editor's Stop) to end the processes and

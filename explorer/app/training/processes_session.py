@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -87,20 +87,19 @@ class Followed:
 
 
 def train_in_processes(snapshot: Project, runs_dir: Path, nproc: int,
-                       overrides: dict[str, Any], shared: Shared) -> Followed:
+                       shared: Shared) -> Followed:
     """Plan, check, start and follow the run (on a worker thread: this imports torch).
 
     Raises SetupError, before anything starts, when the run cannot be split
     this way. The threads are shared out among the processes, as on the
-    command line, unless ``overrides`` names them.
+    command line.
     """
-    from explorer.train.cores import default_threads
+    from explorer.train.cores import threads_per_process
     from explorer.train.launch import ProcessesRun, check_processes
     from explorer.train.plan import plan_run
 
-    options = dict(overrides)
-    threads = options.pop("threads", None) or max(1, default_threads() // nproc)
-    plan = check_processes(plan_run(snapshot, threads=threads, **options), nproc)
+    threads = threads_per_process(None, nproc)
+    plan = check_processes(plan_run(snapshot, threads=threads), nproc)
     run = ProcessesRun(plan, runs_dir)
     try:
         run.start()
@@ -161,7 +160,7 @@ class ProcessesSession(QObject):
             self.state = state
             self.state_changed.emit(state)
 
-    def start(self, source: Project, nproc: int, **overrides: Any) -> bool:
+    def start(self, source: Project, nproc: int) -> bool:
         """Train a snapshot of ``source`` in ``nproc`` processes; False if a run is out."""
         if self.active:
             return False
@@ -172,8 +171,8 @@ class ProcessesSession(QObject):
         self._began = time.monotonic()
         self._set_state(STARTING)
         runs_dir = self.runs_dir()
-        self._work.submit(lambda: train_in_processes(snapshot, runs_dir, nproc, overrides,
-                                                     shared), self._finished, self._failed)
+        self._work.submit(lambda: train_in_processes(snapshot, runs_dir, nproc, shared),
+                          self._finished, self._failed)
         self._timer.start()
         return True
 
