@@ -10,8 +10,9 @@ recipe fills the block checked here and the imported network later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -45,6 +46,21 @@ class Taken:
     def prefixed(self, prefix: str) -> Taken:
         return Taken(tuple(f"{prefix}{key}" for key in self.keys), self.transpose)
 
+
+
+@dataclass
+class Found:
+    """What a recogniser found: a block kind with its parameters, and each of the block's
+    weights from the part's."""
+
+    kind: str
+    params: dict[str, Any]
+    weights: dict[str, Taken]
+
+
+# A recogniser: (part, its input, its output, its state_dict) -> what it is, or None.
+Recogniser = Callable[[nn.Module, torch.Tensor, torch.Tensor, Mapping[str, torch.Tensor]],
+                      Found | None]
 
 def take(state: Mapping[str, torch.Tensor], taken: Taken, shape: torch.Size) -> torch.Tensor:
     """The weight ``taken`` describes, read from ``state`` and shaped as ``shape``.

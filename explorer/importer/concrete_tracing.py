@@ -121,17 +121,17 @@ class _Adapter(nn.Module):
         self.network = network
 
     def forward(self, x: Any) -> Any:
-        return first_output(self.network(x, **self.options))
+        return first_output(self.network(x, **call_options(self.network)))
 
-    @property
-    def options(self) -> dict[str, Any]:
-        """``use_cache=False`` where the network offers a cache of past keys and values:
-        the import is of one call, and a cache is state kept between calls."""
-        try:
-            names = inspect.signature(self.network.forward).parameters
-        except (TypeError, ValueError):
-            return {}
-        return {"use_cache": False} if "use_cache" in names else {}
+
+def call_options(network: nn.Module) -> dict[str, Any]:
+    """``use_cache=False`` where the network offers a cache of past keys and values: the
+    import is of one call, and a cache is state kept between calls."""
+    try:
+        names = inspect.signature(network.forward).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {"use_cache": False} if "use_cache" in names else {}
 
 
 def first_output(out: Any) -> Any:

@@ -23,9 +23,8 @@ from explorer.graph import TensorSpec
 from explorer.graph.kinds import Context
 from explorer.graph.kinds.blocks import transition_channels
 
-from .block_weights import Taken, computes_the_same
+from .block_weights import Found, Taken, computes_the_same
 from .own_blocks import _fraction
-from .recognise import Found
 
 Leaf = tuple[str, nn.Module]  # "block.0.0." and the layer
 

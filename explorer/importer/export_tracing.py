@@ -44,7 +44,7 @@ import torch.nn as nn
 from torch.export.graph_signature import OutputKind
 from torch.fx.experimental.symbolic_shapes import GuardOnDataDependentSymNode
 
-from .concrete_tracing import _Adapter
+from .concrete_tracing import call_options
 from .export_meta import NodeMeta
 from .export_ops import aten, functional, repeated, translate, unpermuted, unstacked
 from .export_parts import failing_part, opaque
@@ -61,7 +61,7 @@ class ExportFailure(TraceFailure):
 def trace_with_export(module: nn.Module, keep: set[str], example: torch.Tensor) -> fx.GraphModule:
     """The module traced by torch.export, as ``trace`` would give it; ExportFailure where
     export cannot trace it either (naming the user's line)."""
-    options = _Adapter(module).options
+    options = call_options(module)
     tracer = KeepingTracer(keep)
     leaves = {name for name, m in module.named_modules()
               if name and tracer.is_leaf_module(m, name)}
@@ -150,8 +150,8 @@ class _Rewriter:
                     self._call(self.group[node])
             elif node.target in (aten.alias.default, aten.detach.default):
                 self.env[node] = self._use(node.args[0])  # the same tensor: nothing to record
-            elif unstacked(node) is not None:
-                self.env[node] = self._use(unstacked(node))  # type: ignore[arg-type]
+            elif (stacked := unstacked(node)) is not None:
+                self.env[node] = self._use(stacked)
             elif (token := repeated(node, self.values, set(self.state))) is not None:
                 made = self.graph.call_method("expand", (self._use(token[0]), *token[1]))
                 self.env[node] = self.meta.copy(made, node)

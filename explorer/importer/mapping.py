@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import operator
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,11 +91,12 @@ class GraphMapper:
 
     def __init__(self, traced: fx.GraphModule, loaded: Loaded, input_id: str,
                  input_spec: TensorSpec, source: ExportedSource | None = None,
-                 recognised: dict[str, Recognised] | None = None) -> None:
+                 recognised: dict[str, Recognised] | None = None,
+                 example: torch.Tensor | None = None) -> None:
         self.traced, self.loaded = traced, loaded
         self.recognised = recognised or {}  # parts that are one block (``recognise.py``)
         self.constants: set[fx.Node] = set()  # parameters used as tensors (token_patterns)
-        self.example: torch.Tensor | None = None  # to work out a constant's value, if needed
+        self.example = example  # to work out a constant's value, if needed
         self.constant_values: dict[fx.Node, Any] | None = None
         self.source = source  # a file this program exported: node ids come from its names
         self.layers: list[Layer] = []
@@ -304,12 +304,12 @@ class GraphMapper:
 
     def _name(self, node: fx.Node, module: str, kind: str) -> str:
         """A new layer's id: its submodule's name, or the fx node's (``add_2``, ``cat``),
-        or for an index, which fx calls ``getitem_7``, the kind's (``select_token``). In a
+        or for an index, which fx calls ``getitem_7``, the kind's prefix (``select``). In a
         file this program exported, the id each name stands for, and for an expression
         the variable set."""
         fallback = node.name
         if node.target is operator.getitem:
-            fallback = re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower()
+            fallback = get_kind(kind).id_prefix
         if self.source is None:
             return module or fallback
         variable = module or variable_of(node, self.source)

@@ -18,28 +18,16 @@ where the block stores them differently.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 import torch.nn as nn
 
-from .block_weights import Taken
-
-
-@dataclass
-class Found:
-    """A block kind with its parameters, and each of the block's weights from the part's."""
-
-    kind: str
-    params: dict[str, Any]
-    weights: dict[str, Taken]
-
-
-# A recogniser: (part, its input, its output, its state_dict) -> what it is, or None.
-Recogniser = Callable[[nn.Module, torch.Tensor, torch.Tensor, Mapping[str, torch.Tensor]],
-                      Found | None]
+from .block_weights import Found, Taken
+from .concrete_tracing import call_options
+from .export_values import recorded_calls
+from .recognisers import RECOGNISERS
 
 
 @dataclass
@@ -53,17 +41,12 @@ class Recognised:
     derived: dict[str, Taken] = field(default_factory=dict)  # made from several, or transposed
 
 
-def recognise_blocks(module: nn.Module, example: torch.Tensor,
-                     recognisers: tuple[Recogniser, ...] | None = None,
-                     ) -> dict[str, Recognised]:
+def recognise_blocks(module: nn.Module, example: torch.Tensor) -> dict[str, Recognised]:
     """Every outermost part of ``module`` that one block computes, by qualified name.
 
     A part called more than once (shared weights), or not on a tensor first, is left
     alone; so is anything inside a part already recognised.
     """
-    if recognisers is None:
-        from .recognisers import RECOGNISERS
-        recognisers = RECOGNISERS
     parts = {name: part for name, part in module.named_modules()
              if name and not type(part).__module__.startswith("torch.")
              and next(part.parameters(), None) is not None}
@@ -74,7 +57,7 @@ def recognise_blocks(module: nn.Module, example: torch.Tensor,
             continue
         x, y = calls[name]
         state = part.state_dict()
-        for recogniser in recognisers:
+        for recogniser in RECOGNISERS:
             try:
                 match = recogniser(part, x, y, state)
             except Exception:  # a part no block fits in an unforeseen way: its layers come in
@@ -99,25 +82,10 @@ def _named(name: str, match: Found) -> Recognised:
 def _record_calls(module: nn.Module, example: torch.Tensor, parts: dict[str, nn.Module],
                   ) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Each part's one input and output on the example (parts called otherwise left out)."""
-    seen: dict[str, list[tuple[Any, Any, Any]]] = {}
-    handles = []
-
-    def hook_for(name: str) -> Callable[..., None]:
-        def hook(_: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any],
-                 output: Any) -> None:
-            seen.setdefault(name, []).append((args, kwargs, output))
-        return hook
-
-    for name, part in parts.items():
-        handles.append(part.register_forward_hook(hook_for(name), with_kwargs=True))
     try:
-        with torch.no_grad():
-            module(example)
+        seen = recorded_calls(module, set(parts), example, call_options(module))
     except Exception:  # the trace that follows reports what is wrong, in plain words
         return {}
-    finally:
-        for handle in handles:
-            handle.remove()
     calls = {}
     for name, made in seen.items():
         if len(made) != 1:

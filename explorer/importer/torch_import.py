@@ -130,8 +130,7 @@ def _trace_and_map(module: nn.Module, spec: TensorSpec, example: torch.Tensor, l
             continue
         propagate_shapes(traced, example)
         mapper = GraphMapper(traced, loaded, source.input_id if source else INPUT_ID, spec,
-                             source, recognised)
-        mapper.example = example
+                             source, recognised, example)
         try:
             mapper.run()
         except Unmapped as problem:

@@ -21,8 +21,7 @@ import torch.nn as nn
 
 from explorer.compiler import blocks
 
-from .block_weights import TOLERANCE, Taken, difference
-from .recognise import Found
+from .block_weights import TOLERANCE, Found, Taken, difference
 
 HEAD_ATTRIBUTES = ("num_heads", "heads", "n_head", "n_heads", "num_attention_heads",
                    "attention_heads")

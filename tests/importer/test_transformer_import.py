@@ -42,7 +42,7 @@ def test_vit_comes_in_as_patches_class_token_positions_and_blocks():
         ("encoder.pos_embedding", "PositionalEmbedding"),
         ("encoder.layers.encoder_layer_0", "TransformerBlock"),
         ("encoder.layers.encoder_layer_1", "TransformerBlock"), ("encoder.ln", "LayerNorm"),
-        ("select_token", "SelectToken"), ("heads.head", "Linear"),
+        ("select", "SelectToken"), ("heads.head", "Linear"),
         ("output", "ClassificationOutput")]
     block = imported.project.graph.node("encoder.layers.encoder_layer_0").params
     assert (block["heads"], block["mlp_ratio"], block["norm"], block["causal"],
