@@ -17,6 +17,8 @@ from typing import Any
 import torch.fx as fx
 import torch.nn as nn
 
+from .tracing import from_torch
+
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line \d+')
 
 
@@ -27,7 +29,7 @@ class NodeMeta:
         self.module = module
         self.user_files: set[str] = set()  # the files the model's own classes are written in
         for m in module.modules():
-            if not type(m).__module__.startswith("torch."):
+            if not from_torch(type(m)):
                 with contextlib.suppress(TypeError):
                     self.user_files.add(inspect.getsourcefile(type(m)) or "")
 

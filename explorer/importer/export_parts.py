@@ -22,6 +22,7 @@ import torch
 import torch.nn as nn
 
 from .export_values import Call
+from .tracing import from_torch
 
 _FORWARDS: dict[int, Callable[..., torch.Tensor]] = {}  # part -> its own forward
 _SHAPES: dict[int, dict[tuple[Any, ...], tuple[torch.Size, torch.dtype]]] = {}
@@ -78,6 +79,6 @@ def failing_part(module: nn.Module, tb: TracebackType | None) -> str:
     for frame, _ in traceback.walk_tb(tb):
         owner = frame.f_locals.get("self")
         if id(owner) in names and isinstance(owner, nn.Module) \
-                and not type(owner).__module__.startswith("torch."):
+                and not from_torch(type(owner)):
             found = names[id(owner)]
     return found

@@ -33,6 +33,7 @@ from .node_text import class_path, describe, variable_of
 from .own_blocks import block_layer
 from .recognise import Recognised
 from .token_patterns import is_constant, map_pattern
+from .tracing import from_torch
 
 
 class Unmapped(Exception):
@@ -220,7 +221,7 @@ class GraphMapper:
             raise Unmapped(node, f"{describe(node)} takes {len(node.args)} inputs, and an "
                                  "imported module node takes one tensor")
         cls = type(module)
-        is_torch = cls.__module__.startswith("torch.")
+        is_torch = from_torch(cls)
         arguments = (arguments_from_attributes(module) if is_torch
                      else self.loaded.arguments_of(module))
         out = spec_of(node)

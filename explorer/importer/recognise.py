@@ -28,6 +28,7 @@ from .block_weights import Found, Taken
 from .concrete_tracing import call_options
 from .export_values import recorded_calls
 from .recognisers import RECOGNISERS
+from .tracing import from_torch
 
 
 @dataclass
@@ -48,7 +49,7 @@ def recognise_blocks(module: nn.Module, example: torch.Tensor) -> dict[str, Reco
     alone; so is anything inside a part already recognised.
     """
     parts = {name: part for name, part in module.named_modules()
-             if name and not type(part).__module__.startswith("torch.")
+             if name and not from_torch(type(part))
              and next(part.parameters(), None) is not None}
     calls = _record_calls(module, example, parts)
     found: dict[str, Recognised] = {}

@@ -36,7 +36,7 @@ from .mapping import GraphMapper, Layer, Unmapped
 from .own_blocks import own_block, settle_auto
 from .recognise import Recognised, recognise_blocks
 from .result import Imported
-from .tracing import TraceFailure, propagate_shapes, stack_line, trace
+from .tracing import TraceFailure, from_torch, propagate_shapes, stack_line, trace
 
 INPUT_ID = "input"
 OUTPUT_ID = "output"
@@ -221,7 +221,7 @@ def _enclosing_part(node: object, keep: set[str]) -> str | None:
     own = str(getattr(node, "target", "")) if getattr(node, "op", "") == "call_module" else None
     for qualname, cls in reversed(list(stack.values())):
         if qualname and qualname != own and qualname not in keep and isinstance(cls, type) \
-                and not cls.__module__.startswith("torch."):
+                and not from_torch(cls):
             return str(qualname)
     return None
 

@@ -31,6 +31,11 @@ _TORCH_DIR = os.path.dirname(torch.__file__)
 _OUR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def from_torch(cls: type) -> bool:
+    """Whether a class is torch's own (``torch.nn.Conv2d``), not the user's or a library's."""
+    return cls.__module__.startswith("torch.")
+
+
 class TraceFailure(Exception):
     """Tracing failed inside ``part`` (a qualified submodule name; "" for the top module)."""
 
