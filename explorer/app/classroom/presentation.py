@@ -11,9 +11,9 @@ state and text size there were before.
 Projectors differ (1024×768, 1280×720, 1920×1080 are common), and a window
 reaches its full-screen size only after the window system has answered:
 whenever the window or the canvas changes size while presenting, the panels
-get their shares again and the network is fitted anew. ``fit_check`` holds
-the checks that everything fits at those sizes (tests/app/classroom/
-test_presentation_sizes.py runs them).
+get their shares again and the network is fitted anew.
+tests/app/classroom/test_presentation_sizes.py checks that everything fits at
+projector sizes (its checks are in tests/app/classroom/fit_check.py).
 """
 
 from __future__ import annotations

@@ -24,11 +24,11 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from explorer.app.classroom import fit_check
 from explorer.app.runs.buffers import NODE_STATS, RunBuffers
 from explorer.graph.demos import demo
 from explorer.graph.experiments import shared
 from explorer.train.boundary import BoundaryFrame, BoundaryGrid, probabilities_to_bytes
+from tests.app.classroom import fit_check
 
 SIZES = ((1024, 768), (1280, 720), (1920, 1080))
 STEPS = 400

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..runs.plot_style import ELIDES
+from explorer.app.runs.plot_style import ELIDES, ReadableAxis
 
 BOUNDARY_FILL = 0.9  # of its plot area the decision boundary covers at least
 CLIP_SLACK = 1  # pixels of rounding forgiven
@@ -163,10 +163,10 @@ def _holds_labels(axis: pg.AxisItem, texts: list, count: int) -> bool:
 
 
 def _tick_font(axis: pg.AxisItem) -> QFont:
-    if axis.style["tickFont"] is not None:
-        return axis.style["tickFont"]
-    views = axis.scene().views() if axis.scene() is not None else []
-    return views[0].font() if views else QFont()
+    """The font its tick labels are drawn in (as the app's own axes say)."""
+    if isinstance(axis, ReadableAxis):
+        return axis.tick_font()
+    return axis.style["tickFont"] or QFont()
 
 
 def _title_problems(axis: pg.AxisItem, name: str) -> list[str]:
