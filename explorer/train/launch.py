@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from .distributed import PLAN_FILE, PROGRESS_TAG, DistributedPlan, report_path
 from .errors import SetupError
@@ -56,42 +56,59 @@ class ProcessesEnded:
     crashed: bool = False
 
 
-def check_processes(plan: RunPlan, nproc: int) -> DistributedPlan:
-    """The plan for ``nproc`` processes; SetupError when it cannot be split that way."""
+class Choices(NamedTuple):
+    """How the user chooses what a hint asks for: a command line's options, or the
+    editor's Train panel."""
+
+    processes: str  # the number of processes
+    cpu: str  # training on the CPU
+    one: str  # training in one process
+
+
+COMMAND_LINE = Choices("--nproc N", "--device cpu", "leave --nproc out")
+
+
+def check_processes(plan: RunPlan, nproc: int, choices: Choices = COMMAND_LINE,
+                    ) -> DistributedPlan:
+    """The plan for ``nproc`` processes; SetupError when it cannot be split that way, its
+    hint in the words of ``choices``."""
     import torch.distributed as dist
 
     if nproc < 1:
         raise SetupError(f"A run needs at least one process, not {nproc}.",
-                         "Use --nproc 2 or more.")
+                         f"Use one process or more ({choices.processes}).")
+    elsewhere = f"Train on the CPU ({choices.cpu}), or in one process ({choices.one})."
     if not dist.is_available():
         raise SetupError("This build of PyTorch cannot run several processes "
-                         "(torch.distributed is missing).", "Leave --nproc out.")
+                         "(torch.distributed is missing).",
+                         f"Train in one process ({choices.one}).")
     device = plan.device.split(":")[0]
     if device not in ("cpu", "cuda"):
         raise SetupError(f"Several processes train on the CPU or on CUDA GPUs, not on {device}.",
-                         "Use --device cpu, or leave --nproc out.")
+                         elsewhere)
     backend = "gloo" if device == "cpu" else "nccl"
     if device == "cuda":
         import torch
 
         gpus = torch.cuda.device_count()
         if plan.device not in ("cuda", "cuda:0"):
-            raise SetupError(f"With --nproc the processes use GPUs 0 to {nproc - 1}, so the "
-                             f"device cannot be {plan.device}.", "Use --device cuda.")
+            raise SetupError(f"Several processes use GPUs 0 to {nproc - 1}, so the device "
+                             f"cannot be {plan.device}.", "Use the device cuda.")
         if nproc > gpus:
             raise SetupError(f"{nproc} processes need {nproc} GPUs (one each), and this "
-                             f"machine has {gpus}.", f"Use --nproc {gpus} or fewer, or "
-                             "--device cpu.")
+                             f"machine has {gpus}.", f"Use {gpus} processes or fewer "
+                             f"({choices.processes}), or train on the CPU ({choices.cpu}).")
         if not dist.is_nccl_available():
             raise SetupError("This build of PyTorch has no NCCL, which GPU processes talk "
-                             "through.", "Use --device cpu, or leave --nproc out.")
+                             "through.", elsewhere)
     batch = plan.settings.batch_size
     if batch % nproc:
         lower, upper = batch - batch % nproc, batch - batch % nproc + nproc
         near = f"{lower} or {upper}" if lower else f"{upper}"
         raise SetupError(f"The batch size ({batch}) does not split evenly over {nproc} "
                          "processes.", f"Use a batch size that is a multiple of {nproc} "
-                         f"(such as {near}), or another --nproc.")
+                         f"(such as {near}), or another number of processes "
+                         f"({choices.processes}).")
     values = {f.name: getattr(plan, f.name) for f in fields(RunPlan)}
     return DistributedPlan(**values, nproc=nproc, backend=backend)
 

@@ -73,7 +73,7 @@ def test_a_batch_that_does_not_split_exits_2_before_starting(project_path, tmp_p
     assert train_command(project_path, "--nproc", "3", "--out", tmp_path / "runs") == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert "batch size (32) does not split evenly over 3 processes" in line
-    assert "30 or 33" in line
+    assert "30 or 33" in line and "(--nproc N)" in line  # the option that chooses it
     assert not (tmp_path / "runs").exists()
 
 

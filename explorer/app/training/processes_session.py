@@ -95,11 +95,12 @@ def train_in_processes(snapshot: Project, runs_dir: Path, nproc: int,
     command line.
     """
     from explorer.train.cores import threads_per_process
-    from explorer.train.launch import ProcessesRun, check_processes
+    from explorer.train.launch import Choices, ProcessesRun, check_processes
     from explorer.train.plan import plan_run
 
     threads = threads_per_process(None, nproc)
-    plan = check_processes(plan_run(snapshot, threads=threads), nproc)
+    panel = Choices("Processes", "Device cpu", "Processes 1")  # the Train panel's words
+    plan = check_processes(plan_run(snapshot, threads=threads), nproc, panel)
     run = ProcessesRun(plan, runs_dir)
     try:
         run.start()

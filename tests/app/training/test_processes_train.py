@@ -91,7 +91,8 @@ def test_a_batch_that_does_not_split_is_refused_and_nothing_starts(trainer, qtbo
     qtbot.waitUntil(lambda: several.state == "idle", timeout=RUN_TIMEOUT_MS)
     status = workspace.controls.status_text
     assert "The batch size (33) does not split evenly over 2 processes." in status
-    assert "multiple of 2" in status
+    assert "multiple of 2" in status and "(Processes)" in status  # the panel's words
+    assert "--" not in status  # no command-line options in the editor
     assert several.run_dir is None and list_runs(workspace.history.runs_dir) == []
     assert workspace.history.summaries() == []
     assert workspace.actions["train"].isEnabled()
