@@ -146,6 +146,8 @@ class PresentationMode(QObject):
             w.resizeDocks(live[:1], [int(w.width() * PANEL_SHARE)], Qt.Orientation.Horizontal)
             w.resizeDocks(live, [int(w.height() * share) for share in PANEL_HEIGHTS],
                           Qt.Orientation.Vertical)
+            self._refit_soon.start()  # the docks take their sizes on the next pass: fit then
+            return
         self.canvas.show_whole()
 
     def _live_docks(self) -> tuple[QDockWidget, ...]:

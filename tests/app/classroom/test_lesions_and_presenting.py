@@ -166,3 +166,19 @@ def test_the_lesion_plot_tells_plain_layers_from_blocks(qtbot):
     assert styles == [Qt.BrushStyle.BDiagPattern, Qt.BrushStyle.SolidPattern]
     assert "(plain layer) switched off" in panel.describe_row(0)
     assert "(block) switched off" in panel.describe_row(1)
+
+
+def test_presenting_at_a_new_size_shares_the_window_out_then_fits_the_network_once(
+        window, qtbot, monkeypatch):
+    presentation = window.classroom.presentation
+    presentation.set_active(True)
+    qtbot.wait(300)  # full screen arrives and the first fit is made
+    fits = []
+    monkeypatch.setattr(presentation.canvas, "show_whole", lambda: fits.append(
+        window.centralWidget().size()))
+    presentation._fitted_size = None  # as a projector of another size would
+    presentation.refit()
+    qtbot.waitUntil(lambda: bool(fits), timeout=2000)
+    qtbot.wait(300)
+    assert fits == [window.centralWidget().size()]  # once, at the canvas's new size
+    presentation.set_active(False)
