@@ -13,7 +13,6 @@ plain-words notices for refused edits.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Hashable
 from pathlib import Path
@@ -74,7 +73,8 @@ class Document(QObject):
         self._check_timer = QTimer(self, singleShot=True, interval=0)
         self._check_timer.timeout.connect(self.check_now)
         self.undo_stack.indexChanged.connect(self.check_now)
-        self._kept: tuple[Path, int, bool] | None = None  # file, its stamp, keeps expansions?
+        self._file_keeps_expansions = False  # the file holds expanded blocks (set when read
+        # or written: expanding one for viewing then changes what it would store)
         self.undo_stack.indexChanged.connect(self._look_past_views)
         self._observe(self._project)
 
@@ -118,6 +118,7 @@ class Document(QObject):
         self._dirty = True
         self._observe(project)
         self.set_path(path)
+        self._file_keeps_expansions = path is not None and bool(project.graph.groups())
         self.project_replaced.emit()
         self.check_now()
 
@@ -147,24 +148,15 @@ class Document(QObject):
         low, high = sorted((clean, index))
         # The file is looked at last: only when every step since the save is viewing.
         if all(_is_viewing(stack.command(i)) for i in range(low, high)) \
-                and not self._file_keeps_expansions():
+                and not self._file_keeps_expansions:
             stack.setClean()
 
-    def _file_keeps_expansions(self) -> bool:
-        """Whether the file on disk holds expanded blocks (read again when it changed)."""
-        if self._path is None:
-            return False  # an example or new work: no file yet
-        try:
-            stamp = self._path.stat().st_mtime_ns
-        except OSError:
-            return False
-        if self._kept is None or self._kept[:2] != (self._path, stamp):
-            try:
-                saved = json.loads(self._path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                saved = {}
-            self._kept = (self._path, stamp, isinstance(saved, dict) and bool(saved.get("groups")))
-        return self._kept[2]
+    def saved(self, path: Path) -> None:
+        """The project was written to ``path``: it is unmodified now."""
+        if self._path != path:
+            self.set_path(path)
+        self._file_keeps_expansions = bool(self.graph.groups())
+        self.undo_stack.setClean()
 
     def close_merge(self) -> None:
         """The control being typed into lost focus: its next edit is a new undo step."""

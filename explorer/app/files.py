@@ -166,9 +166,7 @@ class FileController(QObject):
             self.message.emit(f"Could not save {path.name}: {_reason(error)} "
                               "Your work is still open; change that value and save again.", True)
             return False
-        if self.document.path != path:
-            self.document.set_path(path)
-        self.document.undo_stack.setClean()
+        self.document.saved(path)
         self.add_recent(path)
         self.message.emit(f"Saved {path.name}.", False)
         return True
