@@ -30,19 +30,23 @@ class GroupFrame(QGraphicsItem):
     """Sits behind an expanded block's nodes; double-click collapses the block."""
 
     def __init__(self, block: Node) -> None:
-        super().__init__()
+        kind = get_kind(block.kind)
+        self._set_up(f"{block.title} · {kind.title}, expanded (double-click to collapse)",
+                     f"The nodes of {block.title}, a {kind.title}, shown one by one.\n"
+                     "Double-click the frame (or right-click) to collapse it again.", z=-1)
         self.block_id = block.id
         self.block = block
+
+    def _set_up(self, label: str, tip: str, z: float) -> None:
+        """What every frame starts with (a stage's frame too): no bands yet, its words."""
+        QGraphicsItem.__init__(self)
         self._rect = QRectF()
         self._path = QPainterPath()
         self.band_rects: list[QRectF] = []
-        self.setZValue(-1)
+        self.setZValue(z)
         self.setAcceptHoverEvents(True)
-        kind = get_kind(block.kind)
-        self.label = f"{block.title} · {kind.title}, expanded (double-click to collapse)"
-        self.setToolTip(tooltip(f"The nodes of {block.title}, a {kind.title}, shown one by "
-                                "one.\nDouble-click the frame (or right-click) to collapse it "
-                                "again."))
+        self.label = label
+        self.setToolTip(tooltip(tip))
 
     def fit(self, member_rects: Iterable[QRectF]) -> None:
         """Wrap the given scene rectangles (the members' node bodies), band by band."""

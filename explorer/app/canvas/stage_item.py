@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath, QPen
+from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QInputDialog,
@@ -161,19 +161,13 @@ def _shapes(result: CheckResult, node_ids: list[str]) -> str:
 class StageFrame(GroupFrame):
     """The frame around an open stage's nodes; double-click closes it again."""
 
-    def __init__(self, stage: Stage) -> None:
-        QGraphicsItem.__init__(self)  # a GroupFrame's look, without an expanded block
+    def __init__(self, stage: Stage) -> None:  # a GroupFrame's look, without a block
+        self._set_up(f"{stage.name} · stage of {len(stage.members)} nodes (double-click to "
+                     "close)", f"The nodes of stage {stage.name}.\nDouble-click the frame "
+                     "(or right-click) to close it into one box again.",
+                     z=-2)  # behind the frames of blocks expanded inside it
         self.name = stage.name
         self.block_id = ""
-        self._rect = QRectF()
-        self._path = QPainterPath()
-        self.band_rects: list[QRectF] = []
-        self.setZValue(-2)  # behind the frames of blocks expanded inside it
-        self.setAcceptHoverEvents(True)
-        self.label = f"{stage.name} · stage of {len(stage.members)} nodes " \
-                     "(double-click to close)"
-        self.setToolTip(tooltip(f"The nodes of stage {stage.name}.\nDouble-click the frame "
-                                "(or right-click) to close it into one box again."))
 
 
 class StageLayer:
